@@ -1,0 +1,38 @@
+"""Compiler flags shared by every target of the project (one place)."""
+
+# Our own code: warnings are errors.
+VMEM_COPTS = [
+    "-std=c++17",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-Wno-unused-parameter",
+    "-Wno-missing-field-initializers",
+]
+
+# kern/ is C compiled as C++; FreeBSD builds it without -Wsign-compare.
+# Quantum-cache zone names are cut to 16 bytes on purpose, as upstream.
+VMEM_KERN_COPTS = VMEM_COPTS + [
+    "-Wno-sign-compare",
+    "-Wno-format-truncation",
+]
+
+# The kernel file keeps FreeBSD's debugging code compiled in.
+VMEM_KERN_DEFINES = [
+    "DIAGNOSTIC",
+    "DDB",
+    "UMA_MD_SMALL_ALLOC",
+]
+
+# C sources (the C-ABI smoke test).
+VMEM_CONLYOPTS = [
+    "-std=c11",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+]
+
+# Tests and tools: same warnings, but GoogleTest macros trip a few.
+VMEM_TEST_COPTS = VMEM_COPTS + [
+    "-Wno-sign-compare",
+]

@@ -1,0 +1,49 @@
+#include "compat/malloc.h"
+
+#include <malloc.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "compat/panic.h"
+
+namespace {
+std::atomic<malloc_failure_hook_t> failure_hook{nullptr};
+}  // namespace
+
+malloc_failure_hook_t malloc_set_failure_hook(malloc_failure_hook_t hook) {
+  return failure_hook.exchange(hook);
+}
+
+void *malloc(size_t size, struct malloc_type *type, int flags) {
+  KASSERT((flags & (M_NOWAIT | M_WAITOK)) != (M_NOWAIT | M_WAITOK),
+          ("type %s: M_NOWAIT and M_WAITOK together (flags %#x)",
+           type->ks_shortdesc, flags));
+  void *p = nullptr;
+  if ((flags & M_NOWAIT) != 0) {
+    malloc_failure_hook_t hook = failure_hook.load();
+    if (hook == nullptr || !hook(size, type)) p = ::malloc(size);
+    if (p == nullptr) {
+      __atomic_add_fetch(&type->ks_failures, 1, __ATOMIC_RELAXED);
+      return nullptr;
+    }
+  } else {
+    // Sleep until memory comes back, as the kernel does.
+    while ((p = ::malloc(size)) == nullptr) usleep(1000);
+  }
+  if ((flags & M_ZERO) != 0) memset(p, 0, size);
+  __atomic_add_fetch(&type->ks_calls, 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&type->ks_inuse, 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&type->ks_memuse, malloc_usable_size(p),
+                     __ATOMIC_RELAXED);
+  return p;
+}
+
+void free(void *addr, struct malloc_type *type) {
+  if (addr == nullptr) return;
+  __atomic_sub_fetch(&type->ks_inuse, 1, __ATOMIC_RELAXED);
+  __atomic_sub_fetch(&type->ks_memuse, malloc_usable_size(addr),
+                     __ATOMIC_RELAXED);
+  ::free(addr);
+}

@@ -1,0 +1,50 @@
+// mutex(9) on absl::Mutex, with owner tracking so that mtx_assert() and
+// recursion checks are real.
+//
+// Like the kernel's, a struct mtx is plain memory until mtx_init() and after
+// mtx_destroy(): structures that embed one may be bzero()ed and live in
+// zone(9) items.
+#ifndef COMPAT_MUTEX_H_
+#define COMPAT_MUTEX_H_
+
+#include <stdint.h>
+
+#include "absl/synchronization/mutex.h"
+#include "compat/cdefs.h"
+#include "compat/proc.h"
+
+struct mtx {
+  alignas(absl::Mutex) unsigned char mtx_storage[sizeof(absl::Mutex)];
+  const char *mtx_name;
+  struct thread *mtx_owner;  // accessed with __atomic builtins
+  int mtx_flags;
+};
+
+struct alignas(CACHE_LINE_SIZE) mtx_padalign : mtx {};
+
+// mtx_init() options.
+#define MTX_DEF 0x00000000
+#define MTX_SPIN 0x00000001
+#define MTX_RECURSE 0x00000004
+#define MTX_NEW 0x00000020
+
+// mtx_assert() what.
+#define MA_OWNED 0x01
+#define MA_NOTOWNED 0x02
+
+void mtx_init(struct mtx *m, const char *name, const char *type, int opts);
+void mtx_destroy(struct mtx *m);
+void mtx_lock(struct mtx *m);
+int mtx_trylock(struct mtx *m);
+void mtx_unlock(struct mtx *m);
+int mtx_owned(struct mtx *m);
+void mtx_assert(struct mtx *m, int what);
+const char *mtx_name(struct mtx *m);
+
+// The absl::Mutex inside, for condvar(9).
+absl::Mutex *mtx_absl(struct mtx *m);
+// Hand ownership over around a condition-variable wait.
+void mtx_release_owner(struct mtx *m);
+void mtx_acquire_owner(struct mtx *m);
+
+#endif  // COMPAT_MUTEX_H_

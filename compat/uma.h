@@ -1,0 +1,87 @@
+// uma(9)/zone(9): the kernel's zone allocator, with the API shape of
+// FreeBSD's <vm/uma.h>.
+//
+// A zone hands out items of one size. Items are type-stable: a zone's memory
+// is handed out again only by the same zone until uma_zdestroy(). A fresh
+// item is zero-filled; a freed item keeps its contents (the zone keeps its
+// links outside the items). A cache zone (uma_zcache_create) has no memory
+// of its own: it caches items that its import function brings in and gives
+// them back through its release function when drained.
+//
+// M_NOWAIT may return NULL; M_WAITOK never does. M_NOVM takes only items the
+// zone already holds. M_USE_RESERVE may take the uma_zone_reserve() items.
+#ifndef COMPAT_UMA_H_
+#define COMPAT_UMA_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sys/vmem.h>  // the M_* flag values
+
+typedef struct uma_zone *uma_zone_t;
+
+typedef int (*uma_ctor)(void *mem, int size, void *arg, int flags);
+typedef void (*uma_dtor)(void *mem, int size, void *arg);
+typedef int (*uma_init)(void *mem, int size, int flags);
+typedef void (*uma_fini)(void *mem, int size);
+typedef int (*uma_import)(void *arg, void **store, int count, int domain,
+                          int flags);
+typedef void (*uma_release)(void *arg, void **store, int count);
+
+// Alignment masks.
+#define UMA_ALIGN_PTR (sizeof(void *) - 1)
+#define UMA_ALIGN_LONG (sizeof(long) - 1)
+#define UMA_ALIGN_CACHE (64 - 1)
+
+// Zone flags (accepted; the emulation needs none of them to behave).
+#define UMA_ZONE_ZINIT 0x0002
+#define UMA_ZONE_NOFREE 0x0020
+#define UMA_ZONE_VM 0x0080
+
+#define UMA_ANYDOMAIN (-1)
+
+// uma_zone_reclaim() requests.
+#define UMA_RECLAIM_DRAIN 1      // give back every cached item
+#define UMA_RECLAIM_DRAIN_CPU 2  // the same, here
+#define UMA_RECLAIM_TRIM 3       // give back what exceeds the working set
+
+uma_zone_t uma_zcreate(const char *name, size_t size, uma_ctor ctor,
+                       uma_dtor dtor, uma_init uminit, uma_fini fini,
+                       int align, uint32_t flags);
+uma_zone_t uma_zcache_create(const char *name, int size, uma_ctor ctor,
+                             uma_dtor dtor, uma_init zinit, uma_fini zfini,
+                             uma_import zimport, uma_release zrelease,
+                             void *arg, int flags);
+// REQUIRES: every item was freed. Panics naming the zone and the count.
+void uma_zdestroy(uma_zone_t zone);
+
+void *uma_zalloc_arg(uma_zone_t zone, void *arg, int flags);
+void uma_zfree_arg(uma_zone_t zone, void *item, void *arg);
+static inline void *uma_zalloc(uma_zone_t zone, int flags) {
+  return uma_zalloc_arg(zone, nullptr, flags);
+}
+static inline void uma_zfree(uma_zone_t zone, void *item) {
+  uma_zfree_arg(zone, item, nullptr);
+}
+
+void uma_zone_reclaim(uma_zone_t zone, int req);
+void uma_prealloc(uma_zone_t zone, int itemcnt);
+int uma_zone_reserve(uma_zone_t zone, int nitems);
+int uma_zone_set_max(uma_zone_t zone, int nitems);
+
+// What vmstat -z shows for a zone.
+struct uma_zone_stats {
+  const char *name;
+  size_t size;        // item size
+  int64_t limit;      // uma_zone_set_max(), 0 for none
+  int64_t inuse;      // items handed out and not yet freed
+  int64_t free;       // items the zone holds for reuse
+  uint64_t requests;  // successful allocations
+  uint64_t failures;  // allocations that returned NULL
+  uint64_t sleeps;    // allocations that slept for the limit
+};
+void uma_zone_get_stats(uma_zone_t zone, struct uma_zone_stats *stats);
+// Calls fn for every zone, in creation order.
+void uma_zone_foreach(void (*fn)(uma_zone_t zone, void *arg), void *arg);
+
+#endif  // COMPAT_UMA_H_

@@ -1,0 +1,56 @@
+/*
+ * Extensions to FreeBSD's vmem KPI that this library adds: invariant
+ * checks, the kernel debugger's "show" commands, tunables and the panic
+ * handler. C linkage.
+ */
+#ifndef _SYS_VMEM_EXT_H_
+#define	_SYS_VMEM_EXT_H_
+
+#include <stdio.h>
+
+#include <sys/vmem.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Panic if the arena's invariants do not hold: segments in order inside
+ * their spans, no overlap, counters, hash and free lists consistent.
+ * Takes the arena lock; costs O(n^2) in the number of segments.
+ */
+void vmem_verify(vmem_t *vm);
+
+/* Print every segment and free list of an arena with pr. */
+void vmem_dump(const vmem_t *vm, int (*pr)(const char *, ...));
+
+/*
+ * Run one of the kernel debugger's show commands, printing to out (stdout
+ * if NULL): "vmem" (the summary of the arena at addr: quantum, size, inuse,
+ * free, tags, hash buckets and the per-order table), "all vmem",
+ * "vmemdump", "all vmemdump". Returns 0, or ENOENT for an unknown command.
+ */
+int vmem_db_show(const char *command, vmem_addr_t addr, int have_addr,
+    FILE *out);
+
+/*
+ * Read (oldval) and/or set (newval) an integer tunable; 0, ENOENT or EPERM:
+ *	debug.vmem_check		- 1: check every arena in the periodic task
+ *	kern.vmem_periodic_interval	- period of the rehash/wakeup task, in
+ *					  ticks (1 ms); read when the task runs
+ */
+int vmem_sysctl_int(const char *name, int *oldval, const int *newval);
+
+/*
+ * A panic prints "panic: <function>: <message>" to stderr, then calls the
+ * handler with "<function>: <message>"; abort() follows if it returns.
+ * Returns the previous handler; NULL restores the default.
+ */
+typedef void (*vmem_panic_handler_t)(const char *message);
+vmem_panic_handler_t vmem_set_panic_handler(vmem_panic_handler_t handler);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* !_SYS_VMEM_EXT_H_ */
