@@ -2017,3 +2017,68 @@ vmem_verify(vmem_t *vm)
 }
 
 #endif /* defined(DIAGNOSTIC) */
+
+/* ---- PORT: statistics for programs (ours, declared in sys/vmem_ext.h) */
+
+/*
+ * vmem_get_stats: the numbers of "show vmem", as a structure.
+ */
+void
+vmem_get_stats(vmem_t *vm, struct vmem_stats *st)
+{
+	const bt_t *bt;
+	int ord;
+
+	static_assert(VMEM_MAXORDER <= VMEM_STATS_NORDER,
+	    "struct vmem_stats has too few orders");
+	memset(st, 0, sizeof(*st));
+	VMEM_LOCK(vm);
+	strlcpy(st->vs_name, vm->vm_name, sizeof(st->vs_name));
+	st->vs_quantum = vm->vm_quantum_mask + 1;
+	st->vs_size = vm->vm_size;
+	st->vs_inuse = vm->vm_inuse;
+	st->vs_free = vm->vm_size - vm->vm_inuse;
+	st->vs_limit = vm->vm_limit;
+	st->vs_qcache_max = vm->vm_qcache_max;
+	st->vs_import_quantum = vm->vm_import_quantum;
+	st->vs_busy_tags = vm->vm_nbusytag;
+	st->vs_free_tags = vm->vm_nfreetags;
+	st->vs_hash_buckets = vm->vm_hashsize;
+	st->vs_norder = VMEM_MAXORDER;
+	for (ord = 0; ord < VMEM_MAXORDER; ord++)
+		st->vs_order[ord].vo_size = ORDER2SIZE(ord) <<
+		    vm->vm_quantum_shift;
+	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+		if (BT_ISSPAN_P(bt)) {
+			st->vs_spans++;
+			continue;
+		}
+		if (bt->bt_type == BT_TYPE_CURSOR)
+			continue;
+		ord = SIZE2ORDER(bt->bt_size >> vm->vm_quantum_shift);
+		if (bt->bt_type == BT_TYPE_BUSY) {
+			st->vs_order[ord].vo_inuse_count++;
+			st->vs_order[ord].vo_inuse_bytes += bt->bt_size;
+		} else {
+			st->vs_order[ord].vo_free_count++;
+			st->vs_order[ord].vo_free_bytes += bt->bt_size;
+		}
+	}
+	VMEM_UNLOCK(vm);
+}
+
+/*
+ * vmem_foreach: call fn on every arena, newest first, with the arena list
+ * locked (fn must not create or destroy arenas).
+ */
+void
+vmem_foreach(void (*fn)(vmem_t *, void *), void *arg)
+{
+	vmem_t *vm;
+
+	mi_startup();
+	mtx_lock(&vmem_list_lock);
+	LIST_FOREACH(vm, &vmem_list, vm_alllist)
+		fn(vm, arg);
+	mtx_unlock(&vmem_list_lock);
+}

@@ -21,6 +21,39 @@ extern "C" {
  */
 void vmem_verify(vmem_t *vm);
 
+/* What FreeBSD's "show vmem" prints, as numbers. */
+#define	VMEM_STATS_NORDER	96
+struct vmem_order_stats {
+	vmem_size_t	vo_size;	/* smallest segment size of the order */
+	size_t		vo_inuse_count;	/* allocated segments */
+	vmem_size_t	vo_inuse_bytes;
+	size_t		vo_free_count;	/* free segments */
+	vmem_size_t	vo_free_bytes;
+};
+struct vmem_stats {
+	char		vs_name[17];
+	vmem_size_t	vs_quantum;
+	vmem_size_t	vs_size;	/* all spans */
+	vmem_size_t	vs_inuse;	/* allocated (caches count as used) */
+	vmem_size_t	vs_free;
+	vmem_size_t	vs_limit;	/* vmem_set_limit(), 0 for none */
+	vmem_size_t	vs_qcache_max;
+	vmem_size_t	vs_import_quantum;
+	int		vs_busy_tags;
+	int		vs_free_tags;	/* the arena's stock of spare tags */
+	vmem_size_t	vs_hash_buckets;
+	size_t		vs_spans;
+	int		vs_norder;	/* entries of vs_order in use */
+	struct vmem_order_stats vs_order[VMEM_STATS_NORDER];
+};
+void vmem_get_stats(vmem_t *vm, struct vmem_stats *stats);
+
+/*
+ * Call fn on every arena, newest first. The arena list stays locked
+ * meanwhile: fn must not create or destroy arenas.
+ */
+void vmem_foreach(void (*fn)(vmem_t *vm, void *arg), void *arg);
+
 /* Print every segment and free list of an arena with pr. */
 void vmem_dump(const vmem_t *vm, int (*pr)(const char *, ...));
 
