@@ -1,0 +1,332 @@
+// Benchmarks of vmem's common paths, with reference allocators measured in
+// the same run; the binary ends with a table of ratios between variants.
+// Run with: tools/bazel run -c opt //tools:vmem_bench
+#include <sys/vmem.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "tools/bench/reference_allocators.h"
+
+namespace {
+
+constexpr vmem_addr_t kBase = 0x10000000;
+constexpr vmem_size_t kQuantum = 4096;
+constexpr vmem_size_t kArenaSize = vmem_size_t{1} << 40;
+
+struct Allocation {
+  vmem_addr_t addr;
+  vmem_size_t size;
+};
+
+vmem_size_t random_size(std::mt19937_64 &rng, int max_quanta) {
+  return (1 + rng() % max_quanta) * kQuantum;
+}
+
+// Churn: a live set of `live` allocations of 1..16 quanta; each step frees
+// a random one and allocates a new one.
+void BM_Churn(benchmark::State &state, int strategy) {
+  const int live = static_cast<int>(state.range(0));
+  vmem_t *vm = vmem_create("churn", kBase, kArenaSize, kQuantum, 0, M_WAITOK);
+  std::mt19937_64 rng(1);
+  std::vector<Allocation> set(live);
+  for (auto &a : set) {
+    a.size = random_size(rng, 16);
+    vmem_alloc(vm, a.size, strategy, &a.addr);
+  }
+  for (auto _ : state) {
+    Allocation &a = set[rng() % live];
+    vmem_free(vm, a.addr, a.size);
+    a.size = random_size(rng, 16);
+    vmem_alloc(vm, a.size, strategy, &a.addr);
+  }
+  state.SetItemsProcessed(state.iterations());
+  for (auto &a : set) vmem_free(vm, a.addr, a.size);
+  vmem_destroy(vm);
+}
+BENCHMARK_CAPTURE(BM_Churn, bestfit, M_BESTFIT)->Arg(10000);
+BENCHMARK_CAPTURE(BM_Churn, firstfit, M_FIRSTFIT)->Arg(10000);
+
+void BM_ChurnReference(benchmark::State &state) {
+  const int live = static_cast<int>(state.range(0));
+  bench::MapAllocator ref(kBase, kArenaSize);
+  std::mt19937_64 rng(1);
+  std::vector<Allocation> set(live);
+  for (auto &a : set) {
+    a.size = random_size(rng, 16);
+    ref.alloc(a.size, &a.addr);
+  }
+  for (auto _ : state) {
+    Allocation &a = set[rng() % live];
+    ref.free(a.addr);
+    a.size = random_size(rng, 16);
+    ref.alloc(a.size, &a.addr);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ChurnReference)->Arg(10000);
+
+// Identifiers: quantum 1, next fit, 10,000 live IDs.
+void BM_NextfitIds(benchmark::State &state) {
+  vmem_t *vm = vmem_create("ids", 1, 1 << 24, 1, 0, M_WAITOK);
+  std::mt19937_64 rng(2);
+  std::vector<vmem_addr_t> ids(10000);
+  for (auto &id : ids) vmem_alloc(vm, 1, M_NEXTFIT, &id);
+  for (auto _ : state) {
+    vmem_addr_t &id = ids[rng() % ids.size()];
+    vmem_free(vm, id, 1);
+    vmem_alloc(vm, 1, M_NEXTFIT, &id);
+  }
+  state.SetItemsProcessed(state.iterations());
+  for (auto id : ids) vmem_free(vm, id, 1);
+  vmem_destroy(vm);
+}
+BENCHMARK(BM_NextfitIds);
+
+void BM_IdsReference(benchmark::State &state) {
+  bench::MapAllocator ref(1, 1 << 24);
+  std::mt19937_64 rng(2);
+  std::vector<uintptr_t> ids(10000);
+  for (auto &id : ids) ref.alloc(1, &id);
+  for (auto _ : state) {
+    uintptr_t &id = ids[rng() % ids.size()];
+    ref.free(id);
+    ref.alloc(1, &id);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_IdsReference);
+
+// Constrained xalloc: 1..4 quanta, aligned to 16 quanta, not crossing a
+// 256-quantum boundary, inside a window, among 1,000 live allocations.
+void BM_XallocConstrained(benchmark::State &state) {
+  vmem_t *vm = vmem_create("xalloc", kBase, 1 << 30, kQuantum, 0, M_WAITOK);
+  std::mt19937_64 rng(3);
+  std::vector<Allocation> set(1000);
+  for (auto &a : set) {
+    a.size = random_size(rng, 16);
+    vmem_alloc(vm, a.size, M_BESTFIT, &a.addr);
+  }
+  const vmem_addr_t lo = kBase + (1 << 24), hi = kBase + (1 << 29) - 1;
+  for (auto _ : state) {
+    vmem_size_t size = random_size(rng, 4);
+    vmem_addr_t addr;
+    vmem_xalloc(vm, size, 16 * kQuantum, 0, 256 * kQuantum, lo, hi,
+                M_BESTFIT, &addr);
+    vmem_xfree(vm, addr, size);
+  }
+  state.SetItemsProcessed(state.iterations());
+  for (auto &a : set) vmem_free(vm, a.addr, a.size);
+  vmem_destroy(vm);
+}
+BENCHMARK(BM_XallocConstrained);
+
+// Arenas shared by the threads of a benchmark live for the whole run: a
+// thread may still be freeing when another leaves the loop.
+vmem_t *shared(const char *name, vmem_size_t qcache_max) {
+  static std::mutex mu;
+  static std::map<std::string, vmem_t *> arenas;
+  std::lock_guard<std::mutex> lock(mu);
+  vmem_t *&vm = arenas[name];
+  if (vm == nullptr)
+    vm = vmem_create(name, kBase, kArenaSize, kQuantum, qcache_max, M_WAITOK);
+  return vm;
+}
+
+// Small sizes (1..8 quanta) allocated and freed at once, through the
+// quantum cache or not; one arena shared by all threads.
+void BM_SmallPair(benchmark::State &state, bool cached) {
+  vmem_t *qcache_arena =
+      cached ? shared("qc", 8 * kQuantum) : shared("noqc", 0);
+  vmem_size_t q = 1 + state.thread_index();
+  for (auto _ : state) {
+    vmem_size_t size = q * kQuantum;
+    vmem_addr_t addr;
+    vmem_alloc(qcache_arena, size, M_BESTFIT, &addr);
+    benchmark::DoNotOptimize(addr);
+    vmem_free(qcache_arena, addr, size);
+    q = q == 8 ? 1 : q + 1;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_CAPTURE(BM_SmallPair, cached, true)->Threads(1)->Threads(2)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_SmallPair, uncached, false)->Threads(1)->Threads(2)
+    ->UseRealTime();
+
+void BM_TlsStack(benchmark::State &state) {
+  static int item;
+  for (auto _ : state) {
+    bench::TlsStack::push(&item);
+    benchmark::DoNotOptimize(bench::TlsStack::pop());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_TlsStack)->Threads(1)->Threads(2)->UseRealTime();
+
+// An arena importing from another, as kmem from the kernel arena.
+int import_parent(void *arg, vmem_size_t size, int flags, vmem_addr_t *addrp) {
+  flags = (flags & ~(M_BESTFIT | M_FIRSTFIT | M_NEXTFIT)) | M_BESTFIT;
+  return vmem_xalloc(static_cast<vmem_t *>(arg), size, 0, 0, 0, VMEM_ADDR_MIN,
+                     VMEM_ADDR_MAX, flags, addrp);
+}
+void release_parent(void *arg, vmem_addr_t addr, vmem_size_t size) {
+  vmem_xfree(static_cast<vmem_t *>(arg), addr, size);
+}
+
+void BM_Imported(benchmark::State &state) {
+  vmem_t *parent =
+      vmem_create("parent", kBase, kArenaSize, kQuantum, 0, M_WAITOK);
+  vmem_t *child = vmem_create("child", 0, 0, kQuantum, 0, M_WAITOK);
+  vmem_set_import(child, import_parent, release_parent, parent,
+                  64 * kQuantum);
+  std::mt19937_64 rng(4);
+  std::vector<Allocation> set(1000);
+  for (auto &a : set) {
+    a.size = random_size(rng, 16);
+    vmem_alloc(child, a.size, M_BESTFIT, &a.addr);
+  }
+  for (auto _ : state) {
+    Allocation &a = set[rng() % set.size()];
+    vmem_free(child, a.addr, a.size);
+    a.size = random_size(rng, 16);
+    vmem_alloc(child, a.size, M_BESTFIT, &a.addr);
+  }
+  state.SetItemsProcessed(state.iterations());
+  for (auto &a : set) vmem_free(child, a.addr, a.size);
+  vmem_destroy(child);
+  vmem_destroy(parent);
+}
+BENCHMARK(BM_Imported);
+
+// Free (and re-allocate) one of `live` one-quantum allocations: the cost
+// of the busy-tag hash lookup as the live set grows.
+void BM_FreeWithLive(benchmark::State &state) {
+  const size_t live = static_cast<size_t>(state.range(0));
+  vmem_t *vm = vmem_create("live", kBase, kArenaSize, kQuantum, 0, M_WAITOK);
+  std::vector<vmem_addr_t> set(live);
+  for (auto &addr : set) vmem_alloc(vm, kQuantum, M_FIRSTFIT, &addr);
+  std::mt19937_64 rng(5);
+  for (auto _ : state) {
+    vmem_addr_t &addr = set[rng() % live];
+    vmem_free(vm, addr, kQuantum);
+    vmem_alloc(vm, kQuantum, M_FIRSTFIT, &addr);
+  }
+  state.SetItemsProcessed(state.iterations());
+  for (auto addr : set) vmem_free(vm, addr, kQuantum);
+  vmem_destroy(vm);
+}
+BENCHMARK(BM_FreeWithLive)->Arg(10000)->Arg(1000000);
+
+// One million tags allocated, then freed in random order.
+void BM_MillionTags(benchmark::State &state) {
+  const size_t n = 1000000;
+  std::vector<vmem_addr_t> set(n);
+  std::mt19937_64 rng(6);
+  for (auto _ : state) {
+    vmem_t *vm =
+        vmem_create("million", kBase, kArenaSize, kQuantum, 0, M_WAITOK);
+    for (auto &addr : set) vmem_alloc(vm, kQuantum, M_BESTFIT, &addr);
+    std::shuffle(set.begin(), set.end(), rng);
+    for (auto addr : set) vmem_free(vm, addr, kQuantum);
+    vmem_destroy(vm);
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_MillionTags)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// Several threads churning on one arena (no quantum cache).
+void BM_SharedArena(benchmark::State &state) {
+  vmem_t *shared_arena = shared("shared", 0);
+  std::mt19937_64 rng(7 + state.thread_index());
+  std::vector<Allocation> set(1000);
+  bool filled = false;
+  for (auto _ : state) {
+    if (!filled) {
+      for (auto &a : set) {
+        a.size = random_size(rng, 16);
+        vmem_alloc(shared_arena, a.size, M_BESTFIT, &a.addr);
+      }
+      filled = true;
+    }
+    Allocation &a = set[rng() % set.size()];
+    vmem_free(shared_arena, a.addr, a.size);
+    a.size = random_size(rng, 16);
+    vmem_alloc(shared_arena, a.size, M_BESTFIT, &a.addr);
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (filled)
+    for (auto &a : set) vmem_free(shared_arena, a.addr, a.size);
+}
+BENCHMARK(BM_SharedArena)->Threads(1)->Threads(2)->UseRealTime();
+
+// Collects nanoseconds per item of every run for the ratio table.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run> &runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run &run : runs) {
+      auto it = run.counters.find("items_per_second");
+      if (it != run.counters.end() && it->second.value > 0)
+        ns_per_item_[run.benchmark_name()] = 1e9 / it->second.value;
+    }
+  }
+
+  // Prints "what: a / b = ratio (target)" for each pair that ran.
+  void print_ratios() const {
+    struct Ratio {
+      const char *what, *num, *den, *target;
+    };
+    const Ratio ratios[] = {
+        {"best-fit churn, std::map reference / vmem",
+         "BM_ChurnReference/10000", "BM_Churn/bestfit/10000", ">= 5"},
+        {"first-fit churn, std::map reference / vmem",
+         "BM_ChurnReference/10000", "BM_Churn/firstfit/10000", ">= 5"},
+        {"next-fit IDs, std::map reference / vmem", "BM_IdsReference",
+         "BM_NextfitIds", ">= 6"},
+        {"free with 1M live / with 10k live", "BM_FreeWithLive/1000000",
+         "BM_FreeWithLive/10000", "<= 2"},
+        {"small pair, uncached / cached (1 thread)",
+         "BM_SmallPair/uncached/real_time/threads:1",
+         "BM_SmallPair/cached/real_time/threads:1", ">= 5"},
+        {"small pair, cached / TLS stack (1 thread)",
+         "BM_SmallPair/cached/real_time/threads:1",
+         "BM_TlsStack/real_time/threads:1", "<= 3"},
+        {"cached throughput, 2 threads / 1 thread",
+         "BM_SmallPair/cached/real_time/threads:1",
+         "BM_SmallPair/cached/real_time/threads:2", ">= 1.6"},
+        {"shared arena throughput, 2 threads / 1 thread",
+         "BM_SharedArena/real_time/threads:1",
+         "BM_SharedArena/real_time/threads:2", "(none)"},
+    };
+    printf("\n%-48s %10s  %s\n", "ratio", "measured", "target");
+    for (const Ratio &r : ratios) {
+      auto n = ns_per_item_.find(r.num), d = ns_per_item_.find(r.den);
+      if (n == ns_per_item_.end() || d == ns_per_item_.end()) continue;
+      printf("%-48s %10.2f  %s\n", r.what, n->second / d->second, r.target);
+    }
+  }
+
+ private:
+  std::map<std::string, double> ns_per_item_;
+};
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.print_ratios();
+  benchmark::Shutdown();
+  return 0;
+}
