@@ -766,6 +766,31 @@ vmem_rehash(vmem_t *vm, vmem_size_t newhashsize)
 	return 0;
 }
 
+/*
+ * PORT: ours.  Upstream resizes the busy-tag hash only from the periodic
+ * task, every ten seconds; a program can add a million tags in less, and
+ * every free then walks long chains.  The allocation and free paths call
+ * this with the lock held and, if it returns a size, rehash once they have
+ * dropped the lock: double when chains average more than two tags, shrink
+ * when they average under one in sixteen.  Each rehash at least doubles or
+ * halves the table, so its cost is amortised over the tags that caused it.
+ */
+static vmem_size_t
+vmem_hash_target(vmem_t *vm)
+{
+	vmem_size_t busy, desired;
+
+	VMEM_ASSERT_LOCKED(vm);
+	busy = vm->vm_nbusytag;
+	if (busy <= 2 * vm->vm_hashsize &&
+	    (vm->vm_hashsize == VMEM_HASHSIZE_MIN ||
+	    busy * 16 >= vm->vm_hashsize))
+		return (0);
+	desired = (vmem_size_t)1 << flsl(busy);
+	desired = MIN(MAX(desired, VMEM_HASHSIZE_MIN), VMEM_HASHSIZE_MAX);
+	return (desired == vm->vm_hashsize ? 0 : desired);
+}
+
 static void
 vmem_periodic_kick(void *dummy)
 {
@@ -1123,6 +1148,7 @@ vmem_xalloc_nextfit(vmem_t *vm, const vmem_size_t size, vmem_size_t align,
     vmem_addr_t *addrp)
 {
 	struct vmem_btag *bt, *cursor, *next, *prev;
+	vmem_size_t newhashsize;	/* PORT: see out: below. */
 	int error;
 
 	error = ENOMEM;
@@ -1199,7 +1225,11 @@ retry:
 		goto retry;
 
 out:
+	/* PORT: resize the hash as tags come (see vmem_hash_target()). */
+	newhashsize = vmem_hash_target(vm);
 	VMEM_UNLOCK(vm);
+	if (newhashsize != 0)
+		vmem_rehash(vm, newhashsize);	/* PORT: see above. */
 	return (error);
 }
 
@@ -1383,6 +1413,7 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 	struct vmem_freelist *first;
 	struct vmem_freelist *end;
 	bt_t *bt;
+	vmem_size_t newhashsize;	/* PORT: see out: below. */
 	int error;
 	int strat;
 
@@ -1504,7 +1535,11 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 		}
 	}
 out:
+	/* PORT: resize the hash as tags come (see vmem_hash_target()). */
+	newhashsize = vmem_hash_target(vm);
 	VMEM_UNLOCK(vm);
+	if (newhashsize != 0)
+		vmem_rehash(vm, newhashsize);	/* PORT: see above. */
 	if (error != 0 && (flags & M_NOWAIT) == 0)
 		panic("failed to allocate waiting allocation\n");
 
@@ -1535,6 +1570,7 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 {
 	bt_t *bt;
 	bt_t *t;
+	vmem_size_t newhashsize;	/* PORT: see the end. */
 
 	/*
 	 * PORT: misuse panics with a message naming the arena, the address
@@ -1575,11 +1611,15 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 		bt_remseg(vm, t);
 	}
 
+	/* PORT: resize the hash as tags go (see vmem_hash_target()). */
+	newhashsize = vmem_hash_target(vm);
 	if (!vmem_try_release(vm, bt, false)) {
 		bt_insfree(vm, bt);
 		VMEM_CONDVAR_BROADCAST(vm);
 		bt_freetrim(vm, BT_MAXFREE);
 	}
+	if (newhashsize != 0)
+		vmem_rehash(vm, newhashsize);	/* PORT: see above. */
 }
 
 /*
