@@ -15,6 +15,8 @@ VMEM_COPTS = [
 VMEM_KERN_COPTS = VMEM_COPTS + [
     "-Wno-sign-compare",
     "-Wno-format-truncation",
+    # clang has no -Wformat-truncation; GCC ignores unknown -Wno- options.
+    "-Wno-unknown-warning-option",
 ]
 
 # The kernel file keeps FreeBSD's debugging code compiled in.

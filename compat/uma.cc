@@ -207,7 +207,14 @@ void *uma_zalloc_arg(uma_zone_t z, void *arg, int flags) {
   lock.unlock();
   if (z->ctor != nullptr &&
       z->ctor(item, static_cast<int>(z->size), arg, flags) != 0) {
-    uma_zfree_arg(z, item, arg);
+    // As FreeBSD's item_ctor(): the item goes back without its dtor (it was
+    // never constructed) and the allocation counts as a failure.
+    lock.lock();
+    z->inuse--;
+    z->requests--;
+    z->failures++;
+    z->free_items.push_back(item);
+    if (z->limit != 0) z->limit_cv.notify_one();
     return nullptr;
   }
   if ((flags & M_ZERO) != 0) memset(item, 0, z->size);

@@ -899,6 +899,18 @@ vmem_add1(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int type)
 		bt_insfree(vm, btprev);
 	}
 
+	/*
+	 * PORT: when the new span extends the last segment, grow that
+	 * segment's span tag too, so that span tags keep covering their
+	 * segments and adding up to vm_size (vmem_verify(), statistics).
+	 */
+	if (btprev != NULL) {
+		for (btspan = btprev; !BT_ISSPAN_P(btspan);
+		    btspan = TAILQ_PREV(btspan, vmem_seglist, bt_seglist))
+			;
+		btspan->bt_size += size;
+	}
+
 	vm->vm_size += size;
 }
 
@@ -982,6 +994,7 @@ vmem_fit(const bt_t *bt, vmem_size_t size, vmem_size_t align,
 {
 	vmem_addr_t start;
 	vmem_addr_t end;
+	vmem_addr_t lo;		/* PORT: for the wrap checks below. */
 
 	MPASS(size > 0);
 	MPASS(bt->bt_size >= size); /* caller's responsibility */
@@ -1001,12 +1014,21 @@ vmem_fit(const bt_t *bt, vmem_size_t size, vmem_size_t align,
 	if (start > end) 
 		return (ENOMEM);
 
+	/*
+	 * PORT: rounding up can only move the start down by wrapping past
+	 * VMEM_ADDR_MAX, and then nothing fits.  Upstream adds align instead,
+	 * which lands near address 0, outside the segment.
+	 */
+	lo = start;
 	start = VMEM_ALIGNUP(start - phase, align) + phase;
-	if (start < bt->bt_start)
-		start += align;
+	if (start < lo)
+		return (ENOMEM);
 	if (VMEM_CROSS_P(start, start + size - 1, nocross)) {
 		MPASS(align < nocross);
+		lo = start;	/* PORT: the same wrap check. */
 		start = VMEM_ALIGNUP(start - phase, nocross) + phase;
+		if (start < lo)	/* PORT: see above. */
+			return (ENOMEM);
 	}
 	if (start <= end && end - start >= size - 1) {
 		MPASS((start & (align - 1)) == phase);
@@ -1167,8 +1189,13 @@ retry:
 	 */
 	for (cursor = &vm->vm_cursor, bt = TAILQ_NEXT(cursor, bt_seglist);
 	    bt != cursor; bt = TAILQ_NEXT(bt, bt_seglist)) {
-		if (bt == NULL)
-			bt = TAILQ_FIRST(&vm->vm_seglist);
+		/*
+		 * PORT: stop when the wrap lands on the cursor itself (it is
+		 * first in the list); upstream then walks the list forever.
+		 */
+		if (bt == NULL &&
+		    (bt = TAILQ_FIRST(&vm->vm_seglist)) == cursor)
+			break;
 		if (bt->bt_type == BT_TYPE_FREE && bt->bt_size >= size &&
 		    (error = vmem_fit(bt, size, align, phase, nocross,
 		    VMEM_ADDR_MIN, VMEM_ADDR_MAX, addrp)) == 0) {
@@ -1436,6 +1463,7 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 	    vm->vm_name, flags));
 	if ((flags & M_NOWAIT) == 0)
 		WITNESS_WARN(WARN_GIANTOK | WARN_SLEEPOK, NULL, "vmem_xalloc");
+	/* PORT: as above, the panics name the arena and the values. */
 	KASSERT((align & vm->vm_quantum_mask) == 0 &&
 	    (align & (align - 1)) == 0, ("arena %s: align %#zx is not a "
 	    "power of two multiple of the quantum %#zx", vm->vm_name, align,
@@ -1459,6 +1487,7 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 	    ("arena %s: phase %#zx and size %#zx cross nocross %#zx",
 	    vm->vm_name, phase, size, nocross));
 	if (strat == M_NEXTFIT)
+		/* PORT: as above, the panic names the arena and the values. */
 		KASSERT(minaddr == VMEM_ADDR_MIN && maxaddr == VMEM_ADDR_MAX,
 		    ("arena %s: M_NEXTFIT takes no minaddr/maxaddr "
 		    "(%#jx, %#jx)", vm->vm_name, (uintmax_t)minaddr,
@@ -1581,10 +1610,12 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 
 	VMEM_LOCK(vm);
 	bt = bt_lookupbusy(vm, addr);
+	/* PORT: as above, the panic names the arena and the values. */
 	KASSERT(bt != NULL, ("arena %s: address %#jx (size %#zx) is not "
 	    "allocated: double free or unknown address", vm->vm_name,
 	    (uintmax_t)addr, size));
 	MPASS(bt->bt_start == addr);
+	/* PORT: as above, the panic names the arena and the values. */
 	KASSERT(bt->bt_size == vmem_roundup_size(vm, size) ||
 	    bt->bt_size - vmem_roundup_size(vm, size) <= vm->vm_quantum_mask,
 	    ("arena %s: address %#jx was allocated with size %#zx, freed "
@@ -1768,7 +1799,8 @@ vmem_whatis_lookup(vmem_t *vm, vmem_addr_t addr)
 	bt_t *bt;
 
 	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-		if (BT_ISSPAN_P(bt)) {
+		/* PORT: the cursor (size 0) would match every address. */
+		if (BT_ISSPAN_P(bt) || bt->bt_type == BT_TYPE_CURSOR) {
 			continue;
 		}
 		if (bt->bt_start <= addr && addr <= BT_END(bt)) {
@@ -2005,10 +2037,8 @@ vmem_verify(vmem_t *vm)
 		    bt->bt_size != 0, ("arena %s: segment %#jx size %#zx is "
 		    "not a quantum multiple", vm->vm_name,
 		    (uintmax_t)bt->bt_start, bt->bt_size));
+		/* Spans go at the tail as added: not in address order. */
 		if (BT_ISSPAN_P(bt)) {
-			KASSERT(span == NULL || BT_END(span) < bt->bt_start,
-			    ("arena %s: span %#jx out of order", vm->vm_name,
-			    (uintmax_t)bt->bt_start));
 			span = bt;
 			size += bt->bt_size;
 			prev = NULL;
