@@ -78,8 +78,9 @@ __FBSDID("$FreeBSD$");
 
 #define	VMEM_FITMASK	(M_BESTFIT | M_FIRSTFIT | M_NEXTFIT)
 
+/* PORT: M_ENDALLOC is ours (sys/vmem_ext.h). */
 #define	VMEM_FLAGS	(M_NOWAIT | M_WAITOK | M_USE_RESERVE | M_NOVM |	\
-    M_BESTFIT | M_FIRSTFIT | M_NEXTFIT)
+    M_BESTFIT | M_FIRSTFIT | M_NEXTFIT | M_ENDALLOC)
 
 #define	BT_FLAGS	(M_NOWAIT | M_WAITOK | M_USE_RESERVE | M_NOVM)
 
@@ -151,6 +152,7 @@ struct vmem {
 	/* Used on import. */
 	vmem_import_t		*vm_importfn;
 	vmem_release_t		*vm_releasefn;
+	vmem_ximport_fn_t	*vm_ximportfn;	/* PORT: ours, see vmem_import */
 	void			*vm_arg;
 
 	/* Space exhaustion callback. */
@@ -953,15 +955,17 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags)
 	vmem_addr_t addr;
 	int error;
 
-	if (vm->vm_importfn == NULL)
+	/* PORT: or an ximport function (ours, vmem_set_ximport()). */
+	if (vm->vm_importfn == NULL && vm->vm_ximportfn == NULL)
 		return (EINVAL);
 
 	/*
 	 * Ask for twice the alignment on top of the size, so that some
 	 * aligned block of the size surely fits in the span (a little more
-	 * than needed).
+	 * than needed).  PORT: an ximport function is handed the alignment
+	 * instead.
 	 */
-	if (align != vm->vm_quantum_mask + 1)
+	if (align != vm->vm_quantum_mask + 1 && vm->vm_ximportfn == NULL)
 		size = (align * 2) + size;
 	size = roundup(size, vm->vm_import_quantum);
 
@@ -970,11 +974,24 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags)
 
 	bt_save(vm);
 	VMEM_UNLOCK(vm);
+	/*
+	 * PORT: an ximport function (illumos's vmem_ximport_t) may bring in
+	 * a larger span than asked for; the arena keeps all of it and gives
+	 * all of it back on release.
+	 */
+	if (vm->vm_ximportfn != NULL)
+		error = (vm->vm_ximportfn)(vm->vm_arg, &size, align, flags,
+		    &addr);
+	else
 	error = (vm->vm_importfn)(vm->vm_arg, size, flags, &addr);
 	VMEM_LOCK(vm);
 	bt_restore(vm);
 	if (error)
 		return (ENOMEM);
+	/* PORT: check what an ximport function returned. */
+	KASSERT((size & vm->vm_quantum_mask) == 0 && size != 0,
+	    ("arena %s: imported span %#jx of size %#zx is not a quantum "
+	    "multiple", vm->vm_name, (uintmax_t)addr, size));
 
 	vmem_add1(vm, addr, size, BT_TYPE_SPAN);
 
@@ -1260,6 +1277,90 @@ out:
 	return (error);
 }
 
+/*
+ * PORT: ours.  vmem_fit() for M_ENDALLOC: the highest start in bt that
+ * meets the constraints.
+ */
+static int
+vmem_fit_end(const bt_t *bt, vmem_size_t size, vmem_size_t align,
+    vmem_size_t phase, vmem_size_t nocross, vmem_addr_t minaddr,
+    vmem_addr_t maxaddr, vmem_addr_t *addrp)
+{
+	vmem_addr_t start, end, lo, boundary;
+
+	MPASS(bt->bt_size >= size);
+	lo = MAX(bt->bt_start, minaddr);
+	end = MIN(BT_END(bt), maxaddr);
+	if (lo > end || end - lo < size - 1)
+		return (ENOMEM);
+	start = end - (size - 1);
+	start = ((start - phase) & -align) + phase;
+	if (start > end - (size - 1))	/* phase pushed it up: go down */
+		start -= align;
+	if (VMEM_CROSS_P(start, start + size - 1, nocross)) {
+		boundary = (start + size - 1) & -nocross;
+		start = (((boundary - size) - phase) & -align) + phase;
+	}
+	if (start < lo || start > end - (size - 1) ||
+	    VMEM_CROSS_P(start, start + size - 1, nocross))
+		return (ENOMEM);
+	*addrp = start;
+	return (0);
+}
+
+/*
+ * PORT: ours.  M_ENDALLOC allocations (illumos's VM_ENDALLOC): walk the
+ * segments from the top down and take the highest fit.
+ */
+static int
+vmem_xalloc_endfit(vmem_t *vm, const vmem_size_t size, vmem_size_t align,
+    const vmem_size_t phase, const vmem_size_t nocross,
+    const vmem_addr_t minaddr, const vmem_addr_t maxaddr, int flags,
+    vmem_addr_t *addrp)
+{
+	bt_t *bt, *best;
+	vmem_addr_t addr, bestaddr;
+	vmem_size_t newhashsize;
+	int error;
+
+	VMEM_LOCK(vm);
+	error = bt_fill(vm, flags);
+	if (error != 0)
+		goto out;
+	for (;;) {
+		best = NULL;
+		bestaddr = 0;
+		TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+			if (bt->bt_type != BT_TYPE_FREE || bt->bt_size < size)
+				continue;
+			if (vmem_fit_end(bt, size, align, phase, nocross,
+			    minaddr, maxaddr, &addr) == 0 &&
+			    (best == NULL || addr > bestaddr)) {
+				best = bt;
+				bestaddr = addr;
+			}
+		}
+		if (best != NULL) {
+			vmem_clip(vm, best, bestaddr, size);
+			*addrp = bestaddr;
+			error = 0;
+			break;
+		}
+		if (!vmem_try_fetch(vm, size, align, flags)) {
+			error = ENOMEM;
+			break;
+		}
+	}
+out:
+	newhashsize = vmem_hash_target(vm);
+	VMEM_UNLOCK(vm);
+	if (newhashsize != 0)
+		vmem_rehash(vm, newhashsize);
+	if (error != 0 && (flags & M_NOWAIT) == 0)
+		panic("failed to allocate waiting allocation\n");
+	return (error);
+}
+
 /* ---- vmem API */
 
 void
@@ -1270,6 +1371,26 @@ vmem_set_import(vmem_t *vm, vmem_import_t *importfn,
 	VMEM_LOCK(vm);
 	KASSERT(vm->vm_size == 0, ("%s: arena is non-empty", __func__));
 	vm->vm_importfn = importfn;
+	vm->vm_ximportfn = NULL;	/* PORT: see vmem_set_ximport(). */
+	vm->vm_releasefn = releasefn;
+	vm->vm_arg = arg;
+	vm->vm_import_quantum = import_quantum;
+	VMEM_UNLOCK(vm);
+}
+
+/*
+ * PORT: ours.  Like vmem_set_import(), with an import function that is
+ * given the alignment and may bring in a larger span (illumos's ximport).
+ */
+void
+vmem_set_ximport(vmem_t *vm, vmem_ximport_fn_t *ximportfn,
+    vmem_release_t *releasefn, void *arg, vmem_size_t import_quantum)
+{
+
+	VMEM_LOCK(vm);
+	KASSERT(vm->vm_size == 0, ("%s: arena is non-empty", __func__));
+	vm->vm_importfn = NULL;
+	vm->vm_ximportfn = ximportfn;
 	vm->vm_releasefn = releasefn;
 	vm->vm_arg = arg;
 	vm->vm_import_quantum = import_quantum;
@@ -1492,6 +1613,9 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 		    ("arena %s: M_NEXTFIT takes no minaddr/maxaddr "
 		    "(%#jx, %#jx)", vm->vm_name, (uintmax_t)minaddr,
 		    (uintmax_t)maxaddr));
+	/* PORT: M_ENDALLOC (ours) goes with best or first fit. */
+	KASSERT(strat != M_NEXTFIT || (flags & M_ENDALLOC) == 0,
+	    ("arena %s: M_ENDALLOC with M_NEXTFIT", vm->vm_name));
 
 	if (align == 0)
 		align = vm->vm_quantum_mask + 1;
@@ -1508,6 +1632,11 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 		 */
 		return (vmem_xalloc_nextfit(vm, size, align, phase, nocross,
 		    flags, addrp));
+
+	/* PORT: M_ENDALLOC (ours) takes the highest fit. */
+	if ((flags & M_ENDALLOC) != 0)
+		return (vmem_xalloc_endfit(vm, size, align, phase, nocross,
+		    minaddr, maxaddr, flags, addrp));
 
 	end = &vm->vm_freelist[VMEM_MAXORDER];
 	/*
@@ -2151,4 +2280,61 @@ vmem_foreach(void (*fn)(vmem_t *, void *), void *arg)
 	LIST_FOREACH(vm, &vmem_list, vm_alllist)
 		fn(vm, arg);
 	mtx_unlock(&vmem_list_lock);
+}
+
+/*
+ * vmem_walk_segments: call fn on the arena's segments of the types in
+ * typemask (VMEM_WALK_* in sys/vmem_ext.h), in list order.  Without
+ * VMEM_WALK_REENTRANT fn runs with the arena locked and must not call into
+ * the arena; with it, fn runs unlocked on a snapshot.
+ */
+void
+vmem_walk_segments(vmem_t *vm, int typemask, vmem_walk_fn_t *fn, void *arg)
+{
+	struct vmem_walk_seg {
+		vmem_addr_t	start;
+		vmem_size_t	size;
+		int		type;
+	} *segs;
+	const bt_t *bt;
+	size_t cap, n, i;
+	int type;
+
+	segs = NULL;
+	cap = 0;
+	for (;;) {
+		n = 0;
+		VMEM_LOCK(vm);
+		TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
+			if (BT_ISSPAN_P(bt))
+				type = VMEM_WALK_SPAN;
+			else if (bt->bt_type == BT_TYPE_BUSY)
+				type = VMEM_WALK_ALLOC;
+			else if (bt->bt_type == BT_TYPE_FREE)
+				type = VMEM_WALK_FREE;
+			else
+				continue;
+			if ((typemask & type) == 0)
+				continue;
+			if ((typemask & VMEM_WALK_REENTRANT) == 0)
+				fn(arg, bt->bt_start, bt->bt_size, type);
+			else if (n < cap) {
+				segs[n].start = bt->bt_start;
+				segs[n].size = bt->bt_size;
+				segs[n].type = type;
+			}
+			n++;
+		}
+		VMEM_UNLOCK(vm);
+		if ((typemask & VMEM_WALK_REENTRANT) == 0 || n <= cap)
+			break;
+		free(segs, M_VMEM);
+		cap = n + n / 4 + 8;
+		segs = static_cast<struct vmem_walk_seg *>(malloc(
+		    cap * sizeof(*segs), M_VMEM, M_WAITOK));
+	}
+	if ((typemask & VMEM_WALK_REENTRANT) != 0)
+		for (i = 0; i < n; i++)
+			fn(arg, segs[i].start, segs[i].size, segs[i].type);
+	free(segs, M_VMEM);
 }

@@ -21,6 +21,38 @@ extern "C" {
  */
 void vmem_verify(vmem_t *vm);
 
+/*
+ * M_ENDALLOC: with M_BESTFIT or M_FIRSTFIT, vmem_xalloc() takes the highest
+ * address that meets the constraints (illumos's VM_ENDALLOC).
+ */
+#define	M_ENDALLOC	0x4000
+
+/*
+ * Import functions that are given the alignment and may bring in more than
+ * asked for (illumos's vmem_ximport_t): on success *sizep is the size of
+ * the span at *addrp, at least what was asked, a multiple of the quantum.
+ * The whole span is released (with that size) when wholly free.
+ */
+typedef int (vmem_ximport_fn_t)(void *arg, vmem_size_t *sizep,
+    vmem_size_t align, int flags, vmem_addr_t *addrp);
+void vmem_set_ximport(vmem_t *vm, vmem_ximport_fn_t *ximportfn,
+    vmem_release_t *releasefn, void *arg, vmem_size_t import_quantum);
+
+/*
+ * Call fn(arg, start, size, type) on the segments whose type is in
+ * typemask, in the arena's list order (spans precede their segments).
+ * Without VMEM_WALK_REENTRANT, fn runs with the arena locked and must not
+ * call into it; with it, fn runs unlocked over a snapshot.
+ */
+#define	VMEM_WALK_ALLOC		0x01	/* allocated segments */
+#define	VMEM_WALK_FREE		0x02	/* free segments */
+#define	VMEM_WALK_SPAN		0x10	/* spans (added or imported) */
+#define	VMEM_WALK_REENTRANT	0x80000000
+typedef void (vmem_walk_fn_t)(void *arg, vmem_addr_t start,
+    vmem_size_t size, int type);
+void vmem_walk_segments(vmem_t *vm, int typemask, vmem_walk_fn_t *fn,
+    void *arg);
+
 /* What FreeBSD's "show vmem" prints, as numbers. */
 #define	VMEM_STATS_NORDER	96
 struct vmem_order_stats {
