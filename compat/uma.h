@@ -1,7 +1,10 @@
 // uma(9)/zone(9): the kernel's zone allocator, with the API shape of
 // FreeBSD's <vm/uma.h>.
 //
-// A zone hands out items of one size. Items are type-stable: a zone's memory
+// A zone hands out items of one size. Each thread has a cache of items per
+// zone in front of the zone's shared layer, so the common alloc/free pair
+// takes no shared lock (zones with a limit or a reserve skip the caches, to
+// keep their accounting exact). Items are type-stable: a zone's memory
 // is handed out again only by the same zone until uma_zdestroy(). A fresh
 // item is zero-filled; a freed item keeps its contents (the zone keeps its
 // links outside the items). A cache zone (uma_zcache_create) has no memory
@@ -27,6 +30,12 @@ typedef void (*uma_fini)(void *mem, int size);
 typedef int (*uma_import)(void *arg, void **store, int count, int domain,
                           int flags);
 typedef void (*uma_release)(void *arg, void **store, int count);
+typedef size_t vm_size_t;
+// Keg memory: allocf returns a slab of size bytes (wait: M_WAITOK or
+// M_NOWAIT), which freef gets back at uma_zdestroy().
+typedef void *(*uma_alloc)(uma_zone_t zone, vm_size_t size, int domain,
+                           uint8_t *pflag, int wait);
+typedef void (*uma_free)(void *item, vm_size_t size, uint8_t pflag);
 
 // Alignment masks.
 #define UMA_ALIGN_PTR (sizeof(void *) - 1)
@@ -64,6 +73,11 @@ static inline void uma_zfree(uma_zone_t zone, void *item) {
   uma_zfree_arg(zone, item, nullptr);
 }
 
+// Take keg memory in slabs from allocf (set before the first allocation),
+// and give the slabs back through freef on destroy.
+void uma_zone_set_allocf(uma_zone_t zone, uma_alloc allocf);
+void uma_zone_set_freef(uma_zone_t zone, uma_free freef);
+
 void uma_zone_reclaim(uma_zone_t zone, int req);
 void uma_prealloc(uma_zone_t zone, int itemcnt);
 int uma_zone_reserve(uma_zone_t zone, int nitems);
@@ -75,7 +89,8 @@ struct uma_zone_stats {
   size_t size;        // item size
   int64_t limit;      // uma_zone_set_max(), 0 for none
   int64_t inuse;      // items handed out and not yet freed
-  int64_t free;       // items the zone holds for reuse
+  int64_t free;       // items the zone holds for reuse, cached included
+  int64_t cached;     // of those, the ones in threads' caches
   uint64_t requests;  // successful allocations
   uint64_t failures;  // allocations that returned NULL
   uint64_t sleeps;    // allocations that slept for the limit

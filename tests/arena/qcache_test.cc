@@ -104,19 +104,25 @@ TEST(QcacheTest, ExhaustionDrainsTheCaches) {
   const vmem_addr_t base = 0x200000;
   vmem_t *vm = vmem_create("qc-drain", base, 80 * q, q, 4 * q, M_WAITOK);
   ASSERT_NE(vm, nullptr);
-  vmem_addr_t a[4];
-  for (int n = 1; n <= 4; n++) {
-    ASSERT_EQ(vmem_alloc(vm, n * q, M_BESTFIT | M_NOWAIT, &a[n - 1]), 0);
+  // Allocate 1..4 quanta through the caches until the arena has no free
+  // space left (the caches import in batches), then free everything: it all
+  // goes back into the caches, so the arena stays full.
+  std::vector<std::pair<vmem_addr_t, vmem_size_t>> held;
+  for (int i = 0; vmem_size(vm, VMEM_FREE) != 0; i++) {
+    ASSERT_LT(i, 80) << "the arena never filled up";
+    vmem_size_t size = (1 + i % 4) * q;
+    vmem_addr_t addr;
+    if (vmem_alloc(vm, size, M_BESTFIT | M_NOWAIT, &addr) != 0) break;
+    held.emplace_back(addr, size);
     vmem_verify(vm);
   }
-  for (int n = 1; n <= 4; n++) {
-    vmem_free(vm, a[n - 1], n * q);
+  for (auto [addr, size] : held) {
+    vmem_free(vm, addr, size);
     vmem_verify(vm);
   }
   // Nothing is allocated by the caller, yet the arena is full: the cached
-  // blocks hold it all (this is what the test relies on).
-  ASSERT_EQ(vmem_size(vm, VMEM_FREE), 0u)
-      << "the caches were expected to import batches that fill the arena";
+  // blocks hold it all.
+  ASSERT_EQ(vmem_size(vm, VMEM_FREE), 0u);
 
   vmem_addr_t all;
   ASSERT_EQ(vmem_alloc(vm, 80 * q, M_BESTFIT | M_NOWAIT, &all), 0);

@@ -1,0 +1,133 @@
+// illumos's vmem interface (vmem_create(9F), vmem_alloc(9F), vmem_add(9F),
+// vmem_contains(9F), vmem_walk) over this library's arenas.
+//
+// illumos::vmem_t is FreeBSD's ::vmem_t: an arena made by either interface
+// can be used through both, in one program. The functions live in namespace
+// illumos (C++ linkage) because several share their names, and some their
+// signatures (vmem_destroy, vmem_size), with the C functions of
+// <sys/vmem.h>; call them qualified, or through using-declarations.
+//
+// Semantics follow illumos's vmem.c:
+//  - Allocations return the address as void *, NULL on failure. VM_SLEEP
+//    (the default) never fails: it waits for space, importing from the
+//    source first. VM_NOSLEEP fails at once and leaves every arena as it
+//    was. VM_NOSLEEP | VM_PANIC panics (naming the arena and the size)
+//    instead of returning NULL.
+//  - Spans are imported from a source with the afunc given at creation and
+//    given back with ffunc, with the size actually imported, as soon as
+//    they are wholly free. vmem_xcreate()'s afunc (vmem_ximport_t) may
+//    enlarge the span; with VMC_XALIGN it is handed the alignment and must
+//    return a span aligned to it, otherwise the arena asks for enough slack
+//    to align within the span itself.
+//  - vmem_xalloc()'s maxaddr is exclusive ([minaddr, maxaddr)), NULL meaning
+//    no limit, as in illumos's code. Constrained allocations (nocross,
+//    minaddr or maxaddr) never import: they are served from the spans the
+//    arena has, or wait for them.
+//  - Identifier arenas (VMC_IDENTIFIER, usually quantum 1) hand out
+//    integers; nothing here ever dereferences an address. Address 0 cannot
+//    be handed out (it would read as failure): vmem_add() refuses it.
+//
+// Differences from illumos (see compat/illumos_vmem.cc for the details):
+//  - VM_BESTFIT takes the first segment that fits in the smallest size class
+//    that may hold the request (FreeBSD's M_BESTFIT), not the smallest such
+//    segment.
+//  - VM_ENDALLOC takes the highest address of the arena that fits, not the
+//    end of the segment the fit policy picked.
+//  - vmem_destroy() of an arena that still has allocations panics (FreeBSD's
+//    rule); illumos warns and leaks them.
+//  - Adjacent spans added to an arena that does not release spans may be
+//    kept as one span, so vmem_contains() may accept a range across them.
+#ifndef COMPAT_ILLUMOS_VMEM_H_
+#define COMPAT_ILLUMOS_VMEM_H_
+
+#include <stddef.h>
+
+#include <sys/vmem.h>
+
+// Allocation flags (vmflag), illumos's values. None collides with a name
+// of <sys/vmem.h> (whose flags are M_*), so they are macros, as in illumos.
+#define VM_SLEEP 0x00000000     // may wait; never fails (default)
+#define VM_NOSLEEP 0x00000001   // fail at once rather than wait
+#define VM_PANIC 0x00000002     // with VM_NOSLEEP: panic rather than fail
+#define VM_KMFLAGS 0x000000ff   // the flags passed on to an import function
+#define VM_BESTFIT 0x00000100   // smallest fitting segment (see above)
+#define VM_FIRSTFIT 0x00000200  // first fitting segment found
+#define VM_NEXTFIT 0x00000400   // from a rotating cursor (vmem_alloc only)
+#define VM_ENDALLOC 0x00004000  // prefer high addresses (not with NEXTFIT)
+// illumos has no flag for its default policy, "instant fit" (a constant
+// time approximation of best fit); this name for it is 0, the default.
+#define VM_INSTANTFIT 0x00000000
+#define VM_FLAGS 0x0000ffff
+
+// Arena creation flags, or-ed into vmem_create()'s vmflag.
+#define VMC_NO_QCACHE 0x00020000   // no quantum caches (qcache_max ignored)
+#define VMC_IDENTIFIER 0x00040000  // integer identifiers, not memory
+#define VMC_XALIGN 0x00100000      // vmem_xcreate(): afunc aligns its spans
+#define VMC_FLAGS 0xffff0000
+
+// vmem_walk() typemask. VMEM_ALLOC (0x01) and VMEM_FREE (0x02) are
+// <sys/vmem.h>'s macros, which have illumos's values. VMEM_SPAN and
+// VMEM_REENTRANT are not defined there (FreeBSD's VMEM_MAXFREE, also 0x10,
+// is a vmem_size() typemask of another name), so they are macros too; they
+// equal VMEM_WALK_SPAN and VMEM_WALK_REENTRANT of <sys/vmem_ext.h>.
+#define VMEM_SPAN 0x10
+#define VMEM_REENTRANT 0x80000000
+
+namespace illumos {
+
+using vmem_t = ::vmem_t;
+
+// Import from source / give back to source (vmem_create()).
+typedef void *(vmem_alloc_t)(vmem_t *source, size_t size, int vmflag);
+typedef void(vmem_free_t)(vmem_t *source, void *vaddr, size_t size);
+// Import of at least *sizep with the given alignment; may raise *sizep
+// (vmem_xcreate()). Returns the span, or NULL.
+typedef void *(vmem_ximport_t)(vmem_t *source, size_t *sizep, size_t align,
+                               int vmflag);
+
+// Create an arena with the initial span [base, base + size) (none if both
+// are 0), importing from source with afunc and releasing with ffunc (both
+// may be NULL). vmflag: VM_SLEEP or VM_NOSLEEP, plus VMC_* flags.
+// qcache_max: sizes up to it (at most 16 quanta) use quantum caches.
+vmem_t *vmem_create(const char *name, void *base, size_t size,
+                    size_t quantum, vmem_alloc_t *afunc, vmem_free_t *ffunc,
+                    vmem_t *source, size_t qcache_max, int vmflag);
+vmem_t *vmem_xcreate(const char *name, void *base, size_t size,
+                     size_t quantum, vmem_ximport_t *afunc,
+                     vmem_free_t *ffunc, vmem_t *source, size_t qcache_max,
+                     int vmflag);
+// Destroy an arena (made by either interface). REQUIRES: nothing allocated.
+void vmem_destroy(vmem_t *vmp);
+
+// Allocate with the fit policy and VM_SLEEP/VM_NOSLEEP/VM_PANIC of vmflag;
+// free with vmem_free() and the same size.
+void *vmem_alloc(vmem_t *vmp, size_t size, int vmflag);
+void vmem_free(vmem_t *vmp, void *vaddr, size_t size);
+
+// Constrained allocation: phase bytes past an align boundary (align 0: the
+// quantum), not crossing a nocross boundary, within [minaddr, maxaddr).
+// Bypasses the quantum caches; free with vmem_xfree().
+void *vmem_xalloc(vmem_t *vmp, size_t size, size_t align, size_t phase,
+                  size_t nocross, void *minaddr, void *maxaddr, int vmflag);
+void vmem_xfree(vmem_t *vmp, void *vaddr, size_t size);
+
+// Add the span [vaddr, vaddr + size); returns vaddr, or NULL (VM_NOSLEEP).
+void *vmem_add(vmem_t *vmp, void *vaddr, size_t size, int vmflag);
+
+// Nonzero if [vaddr, vaddr + size) lies within one span of the arena.
+int vmem_contains(vmem_t *vmp, void *vaddr, size_t size);
+
+// Call func(arg, start, size) on each segment whose type is in typemask
+// (VMEM_ALLOC, VMEM_FREE, VMEM_SPAN), in address order within each span.
+// Without VMEM_REENTRANT func runs with the arena locked and must not call
+// into it; with it, func runs unlocked on a snapshot.
+void vmem_walk(vmem_t *vmp, int typemask,
+               void (*func)(void *arg, void *start, size_t size), void *arg);
+
+// Bytes allocated (VMEM_ALLOC), free (VMEM_FREE), or both; other bits are
+// ignored.
+size_t vmem_size(vmem_t *vmp, int typemask);
+
+}  // namespace illumos
+
+#endif  // COMPAT_ILLUMOS_VMEM_H_

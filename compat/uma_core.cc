@@ -1,0 +1,373 @@
+// The zone allocator's shared layer and its API (see uma_int.h for the
+// design; the per-thread caches are in uma_cache.cc).
+#include <stdlib.h>
+#include <string.h>
+
+#include <algorithm>
+
+#include "compat/malloc.h"
+#include "compat/panic.h"
+#include "compat/uma_int.h"
+
+MALLOC_DEFINE(M_UMA, "UMA", "zone allocator items");
+
+namespace {
+// Items a cache zone imports at once, and keeps at most before releasing.
+constexpr int kImportBatch = 16;
+constexpr size_t kCacheMax = 256;
+// Keg slabs from an allocf are at least this big.
+constexpr size_t kSlabMin = 4096;
+
+std::vector<uma_zone *> &zones() {
+  static auto *list = new std::vector<uma_zone *>();
+  return *list;
+}
+
+size_t item_stride(const uma_zone *z) {
+  size_t align = std::max(z->align, sizeof(void *));
+  return (z->size + align - 1) & ~(align - 1);
+}
+
+// Whether an M_NOWAIT request for new memory may proceed: injected malloc(9)
+// failures reach zones too.
+bool nowait_memory_ok(int flags) {
+  if ((flags & M_NOWAIT) == 0) return true;
+  void *probe = malloc(1, M_UMA, M_NOWAIT);
+  if (probe == nullptr) return false;
+  free(probe, M_UMA);
+  return true;
+}
+
+// Runs the zone's init on a fresh, zeroed item; false if init refused it.
+bool init_item(uma_zone *z, void *item, int flags) {
+  memset(item, 0, z->size);
+  return z->init == nullptr ||
+         z->init(item, static_cast<int>(z->size), flags) == 0;
+}
+
+// New keg items, zero-filled and initialised: one from the C library, or a
+// slab's worth from the zone's allocf. Returns how many (0 only for
+// M_NOWAIT). Called without the zone lock.
+int keg_grow(uma_zone *z, int flags, void **store, int max) {
+  MPASS(!z->is_cache());
+  if (!nowait_memory_ok(flags)) return 0;
+  const size_t stride = item_stride(z);
+  if (z->allocf == nullptr) {
+    void *item = nullptr;
+    size_t align = std::max(z->align, sizeof(void *));
+    while (posix_memalign(&item, align, stride) != 0)
+      if ((flags & M_NOWAIT) != 0) return 0;
+    if (!init_item(z, item, flags)) {
+      ::free(item);
+      return 0;
+    }
+    std::lock_guard<std::mutex> lock(z->lock);
+    z->all_items.push_back(item);
+    store[0] = item;
+    return 1;
+  }
+  size_t bytes = std::max(kSlabMin, stride);
+  bytes = (bytes + kSlabMin - 1) / kSlabMin * kSlabMin;
+  uint8_t pflag = 0;
+  void *mem = z->allocf(z, bytes, UMA_ANYDOMAIN, &pflag,
+                        flags & (M_WAITOK | M_NOWAIT));
+  if (mem == nullptr) return 0;
+  int n = 0;
+  for (size_t off = 0; off + stride <= bytes && n < max; off += stride) {
+    void *item = static_cast<char *>(mem) + off;
+    if (init_item(z, item, flags)) store[n++] = item;
+  }
+  std::lock_guard<std::mutex> lock(z->lock);
+  z->slabs.push_back({mem, bytes, pflag});
+  return n;
+}
+
+uma_zone *zone_create(const char *name, size_t size, uma_ctor ctor,
+                      uma_dtor dtor, uma_init init, uma_fini fini,
+                      size_t align, uma_import import, uma_release release,
+                      void *arg) {
+  KASSERT(size > 0, ("zone %s: item size 0", name));
+  auto *z = new uma_zone();
+  z->name = name;
+  z->size = size;
+  z->align = align;
+  z->ctor = ctor;
+  z->dtor = dtor;
+  z->init = init;
+  z->fini = fini;
+  z->import = import;
+  z->release = release;
+  z->arg = arg;
+  std::lock_guard<std::mutex> lock(uma_zones_lock());
+  z->slot = uma_cache_slot_alloc();
+  zones().push_back(z);
+  return z;
+}
+
+// Gives shared items of a cache zone back to its source, keeping keep.
+void cache_release(uma_zone *z, size_t keep) {
+  std::vector<void *> items;
+  {
+    std::lock_guard<std::mutex> lock(z->lock);
+    while (z->free_items.size() > keep) {
+      items.push_back(z->free_items.back());
+      z->free_items.pop_back();
+    }
+    z->total -= static_cast<int64_t>(items.size());
+  }
+  if (!items.empty())
+    z->release(z->arg, items.data(), static_cast<int>(items.size()));
+}
+
+// Items handed out: what the zone owns less what it holds.
+int64_t inuse_locked(uma_zone *z) {
+  int64_t cached;
+  uint64_t allocs;
+  uma_cache_count_locked(z, &cached, &allocs);
+  return z->total - static_cast<int64_t>(z->free_items.size()) - cached;
+}
+
+// Stops using threads' caches (for an exact limit or reserve).
+void disable_caches_locked(uma_zone *z) {
+  z->use_caches.store(false, std::memory_order_relaxed);
+  uma_cache_drain_locked(z, false);
+}
+
+// The slow path: an item from the shared stack, the keg or the import
+// function, honouring limit, reserve and M_NOVM. Surplus items brought in
+// go to the caller's cache (or the shared stack).
+void *zone_alloc_slow(uma_zone *z, int flags) {
+  std::unique_lock<std::mutex> lock(z->lock);
+  for (;;) {
+    const bool exact = !z->use_caches.load(std::memory_order_relaxed);
+    const bool at_limit = z->limit != 0 && inuse_locked(z) >= z->limit;
+    const int64_t usable = static_cast<int64_t>(z->free_items.size()) -
+                           ((flags & M_USE_RESERVE) != 0 ? 0 : z->reserve);
+    if (!at_limit && usable > 0) {
+      void *item = z->free_items.back();
+      z->free_items.pop_back();
+      z->requests++;
+      if (!exact) {
+        // Take a batch for this thread's cache.
+        void *batch[UMA_CACHE_BATCH];
+        int n = 0;
+        while (n < UMA_CACHE_BATCH && !z->free_items.empty()) {
+          batch[n++] = z->free_items.back();
+          z->free_items.pop_back();
+        }
+        lock.unlock();
+        int left = uma_cache_fill(z, batch, n);
+        if (left > 0) {
+          lock.lock();
+          z->free_items.insert(z->free_items.end(), batch, batch + left);
+        }
+      }
+      return item;
+    }
+    if (!at_limit && (flags & M_NOVM) == 0) {
+      lock.unlock();
+      void *store[kImportBatch];
+      int n;
+      if (z->is_cache())
+        n = z->import(z->arg, store, kImportBatch, UMA_ANYDOMAIN,
+                      flags & ~M_WAITOK);
+      else
+        n = keg_grow(z, flags, store, exact ? 1 : kImportBatch);
+      lock.lock();
+      z->total += n;
+      if (n > 0) {
+        for (int i = n - 1; i >= 1; i--) z->free_items.push_back(store[i]);
+        z->requests++;
+        return store[0];
+      }
+      if (z->is_cache() || (flags & M_NOWAIT) != 0) break;
+      continue;
+    }
+    if ((flags & M_NOWAIT) != 0 || !at_limit) break;
+    z->sleeps++;
+    z->limit_cv.wait(lock);
+  }
+  z->failures++;
+  return nullptr;
+}
+}  // namespace
+
+std::mutex &uma_zones_lock() {
+  static auto *mu = new std::mutex();
+  return *mu;
+}
+
+uma_zone_t uma_zcreate(const char *name, size_t size, uma_ctor ctor,
+                       uma_dtor dtor, uma_init uminit, uma_fini fini,
+                       int align, uint32_t flags) {
+  return zone_create(name, size, ctor, dtor, uminit, fini,
+                     static_cast<size_t>(align) + 1, nullptr, nullptr,
+                     nullptr);
+}
+
+uma_zone_t uma_zcache_create(const char *name, int size, uma_ctor ctor,
+                             uma_dtor dtor, uma_init zinit, uma_fini zfini,
+                             uma_import zimport, uma_release zrelease,
+                             void *arg, int flags) {
+  KASSERT(zimport != nullptr && zrelease != nullptr,
+          ("cache zone %s needs import and release functions", name));
+  return zone_create(name, static_cast<size_t>(size), ctor, dtor, zinit,
+                     zfini, 1, zimport, zrelease, arg);
+}
+
+void uma_zone_set_allocf(uma_zone_t z, uma_alloc allocf) {
+  std::lock_guard<std::mutex> lock(z->lock);
+  KASSERT(z->total == 0 && !z->is_cache(),
+          ("zone %s: allocf set on a cache zone or after first use",
+           z->name.c_str()));
+  z->allocf = allocf;
+}
+
+void uma_zone_set_freef(uma_zone_t z, uma_free freef) {
+  std::lock_guard<std::mutex> lock(z->lock);
+  z->freef = freef;
+}
+
+void uma_zdestroy(uma_zone_t z) {
+  {
+    std::lock_guard<std::mutex> zones_lock(uma_zones_lock());
+    std::lock_guard<std::mutex> lock(z->lock);
+    uma_cache_drain_locked(z, true);
+    int64_t inuse = z->total - static_cast<int64_t>(z->free_items.size());
+    KASSERT(inuse == 0, ("zone %s destroyed with %jd item(s) allocated",
+                         z->name.c_str(), static_cast<intmax_t>(inuse)));
+    auto &list = zones();
+    list.erase(std::remove(list.begin(), list.end(), z), list.end());
+    uma_cache_slot_free(z->slot);
+  }
+  if (z->is_cache()) {
+    cache_release(z, 0);
+  } else {
+    if (z->fini != nullptr)
+      for (void *item : z->free_items)
+        z->fini(item, static_cast<int>(z->size));
+    for (void *item : z->all_items) ::free(item);
+    for (const uma_slab &slab : z->slabs) {
+      if (z->freef != nullptr)
+        z->freef(slab.mem, slab.bytes, slab.pflag);
+    }
+  }
+  delete z;
+}
+
+void *uma_zalloc_arg(uma_zone_t z, void *arg, int flags) {
+  KASSERT((flags & (M_NOWAIT | M_WAITOK)) != (M_NOWAIT | M_WAITOK),
+          ("zone %s: M_NOWAIT and M_WAITOK together (flags %#x)",
+           z->name.c_str(), flags));
+  void *item = nullptr;
+  if (z->use_caches.load(std::memory_order_relaxed) &&
+      (flags & M_USE_RESERVE) == 0)
+    item = uma_cache_alloc(z);
+  if (item == nullptr) item = zone_alloc_slow(z, flags);
+  if (item == nullptr) return nullptr;
+  if (z->ctor != nullptr &&
+      z->ctor(item, static_cast<int>(z->size), arg, flags) != 0) {
+    // As FreeBSD's item_ctor(): back without the dtor (it was never
+    // constructed), and the allocation counts as a failure.
+    std::lock_guard<std::mutex> lock(z->lock);
+    z->requests--;  // counted by the cache or the slow path (mod 2^64)
+    z->failures++;
+    z->free_items.push_back(item);
+    if (z->limit != 0) z->limit_cv.notify_one();
+    return nullptr;
+  }
+  if ((flags & M_ZERO) != 0) memset(item, 0, z->size);
+  return item;
+}
+
+void uma_zfree_arg(uma_zone_t z, void *item, void *arg) {
+  if (item == nullptr) return;
+  if (z->dtor != nullptr) z->dtor(item, static_cast<int>(z->size), arg);
+  void *spill[UMA_CACHE_BATCH];
+  int nspill = 0;
+  if (z->use_caches.load(std::memory_order_relaxed)) {
+    // Into this thread's cache; a full cache spills half to the zone.
+    nspill = uma_cache_free(z, item, spill);
+    if (nspill == 0) return;
+  }
+  bool trim;
+  {
+    std::lock_guard<std::mutex> lock(z->lock);
+    if (nspill > 0) {
+      z->free_items.insert(z->free_items.end(), spill, spill + nspill);
+    } else {
+      KASSERT(inuse_locked(z) > 0,
+              ("zone %s: free of %p with no item allocated",
+               z->name.c_str(), item));
+      z->free_items.push_back(item);
+    }
+    trim = z->is_cache() && z->free_items.size() > kCacheMax;
+    if (z->limit != 0) z->limit_cv.notify_one();
+  }
+  if (trim) cache_release(z, kCacheMax / 2);
+}
+
+void uma_zone_reclaim(uma_zone_t z, int req) {
+  {
+    std::lock_guard<std::mutex> lock(z->lock);
+    uma_cache_drain_locked(z, false);
+  }
+  if (!z->is_cache()) return;  // keg memory stays type-stable
+  cache_release(z, req == UMA_RECLAIM_TRIM ? kCacheMax / 2 : 0);
+}
+
+void uma_prealloc(uma_zone_t z, int itemcnt) {
+  MPASS(!z->is_cache());
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(z->lock);
+      if (static_cast<int64_t>(z->free_items.size()) >= itemcnt) return;
+    }
+    void *store[kImportBatch];
+    int n = keg_grow(z, M_WAITOK, store, kImportBatch);
+    std::lock_guard<std::mutex> lock(z->lock);
+    z->total += n;
+    z->free_items.insert(z->free_items.end(), store, store + n);
+  }
+}
+
+int uma_zone_reserve(uma_zone_t z, int nitems) {
+  std::lock_guard<std::mutex> lock(z->lock);
+  z->reserve = nitems;
+  if (nitems != 0) disable_caches_locked(z);
+  return nitems;
+}
+
+int uma_zone_set_max(uma_zone_t z, int nitems) {
+  std::lock_guard<std::mutex> lock(z->lock);
+  z->limit = nitems;
+  if (nitems != 0) disable_caches_locked(z);
+  z->limit_cv.notify_all();
+  return nitems;
+}
+
+void uma_zone_get_stats(uma_zone_t z, struct uma_zone_stats *stats) {
+  std::lock_guard<std::mutex> lock(z->lock);
+  int64_t cached;
+  uint64_t allocs;
+  uma_cache_count_locked(z, &cached, &allocs);
+  const int64_t shared = static_cast<int64_t>(z->free_items.size());
+  stats->name = z->name.c_str();
+  stats->size = z->size;
+  stats->limit = z->limit;
+  stats->inuse = z->total - shared - cached;
+  stats->free = shared + cached;
+  stats->cached = cached;
+  stats->requests = z->requests + allocs;
+  stats->failures = z->failures;
+  stats->sleeps = z->sleeps;
+}
+
+void uma_zone_foreach(void (*fn)(uma_zone_t zone, void *arg), void *arg) {
+  std::vector<uma_zone *> list;
+  {
+    std::lock_guard<std::mutex> lock(uma_zones_lock());
+    list = zones();
+  }
+  for (uma_zone *z : list) fn(z, arg);
+}

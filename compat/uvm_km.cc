@@ -1,0 +1,55 @@
+// OpenBSD's uvm_km(9) on the maps of compat/vm_kern.cc.
+//
+// As in OpenBSD, only uvm_km_valloc_wait() sleeps for address space: the
+// others ask the map without sleeping and return 0 when it is full. Pages
+// cannot run short here (they come on first touch), so the page-waiting of
+// the other calls has nothing to wait for.
+#include "compat/uvm_km.h"
+
+vaddr_t uvm_km_alloc(vm_map_t map, vsize_t size) {
+  return kmem_map_alloc(map, size, 0, M_NOWAIT, 1, 0, __func__);
+}
+
+vaddr_t uvm_km_zalloc(vm_map_t map, vsize_t size) {
+  return kmem_map_alloc(map, size, 0, M_NOWAIT | M_ZERO, 1, 0, __func__);
+}
+
+vaddr_t uvm_km_alloc1(vm_map_t map, vsize_t size, vsize_t align,
+                      boolean_t zeroit) {
+  return kmem_map_alloc(map, size, align, M_NOWAIT | (zeroit ? M_ZERO : 0),
+                        1, 0, __func__);
+}
+
+vaddr_t uvm_km_kmemalloc(vm_map_t map, struct uvm_object *obj, vsize_t size,
+                         int flags) {
+  return kmem_map_alloc(map, size, 0,
+                        M_NOWAIT | ((flags & UVM_KMF_ZERO) ? M_ZERO : 0),
+                        (flags & UVM_KMF_VALLOC) == 0,
+                        (flags & UVM_KMF_TRYLOCK) != 0, __func__);
+}
+
+vaddr_t uvm_km_valloc(vm_map_t map, vsize_t size) {
+  return kmem_map_alloc(map, size, 0, M_NOWAIT, 0, 0, __func__);
+}
+
+vaddr_t uvm_km_valloc_wait(vm_map_t map, vsize_t size) {
+  // The map's arena sleeps until a free (vmem_xfree() wakes its sleepers).
+  return kmem_map_alloc(map, size, 0, M_WAITOK, 0, 0, __func__);
+}
+
+vm_map_t uvm_km_suballoc(vm_map_t map, vaddr_t *min, vaddr_t *max,
+                         vsize_t size, int flags, boolean_t fixed,
+                         vm_map_t submap) {
+  return kmem_map_suballoc(map, min, max, size, flags, fixed, submap,
+                           __func__);
+}
+
+void uvm_km_free(vm_map_t map, vaddr_t addr, vsize_t size) {
+  kmem_map_free(map, addr, size, __func__);
+}
+
+void uvm_km_free_wakeup(vm_map_t map, vaddr_t addr, vsize_t size) {
+  // vmem_xfree() broadcasts to the arena's sleepers: the wakeup(map) of
+  // OpenBSD's version.
+  kmem_map_free(map, addr, size, __func__);
+}

@@ -1,0 +1,72 @@
+// OpenBSD's uvm_km(9): kernel memory allocation, on the kernel map of
+// <compat/vm_kern.h> (real pages; see there for backing and misuse panics).
+//
+// Allocations of backed memory (uvm_km_alloc(), uvm_km_zalloc(),
+// uvm_km_alloc1(), uvm_km_kmemalloc() without UVM_KMF_VALLOC) return ranges
+// that can be read and written; zeroed ones read as zero even where the
+// range was used and freed before. Address-only allocations
+// (uvm_km_valloc(), uvm_km_valloc_wait(), UVM_KMF_VALLOC) fault when
+// touched. Every call returns 0 when the map has no room, except
+// uvm_km_valloc_wait(), which sleeps until uvm_km_free_wakeup() (or any
+// other free) makes room. Sizes are rounded up to whole pages.
+//
+// A vm_map_t is a map of <compat/vm_kern.h>: kernel_map, or a submap that
+// uvm_km_suballoc() carved from another map.
+#ifndef COMPAT_UVM_KM_H_
+#define COMPAT_UVM_KM_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compat/vm_kern.h"
+
+typedef uintptr_t vaddr_t;
+typedef size_t vsize_t;
+#ifndef COMPAT_BOOLEAN_T_
+#define COMPAT_BOOLEAN_T_
+typedef int boolean_t;
+#endif
+
+// The object that uvm_km_kmemalloc() puts pages in: a token here (NULL or
+// any pointer is accepted).
+struct uvm_object;
+
+// uvm_km_kmemalloc() flags, with OpenBSD's values.
+#define UVM_KMF_NOWAIT 0x1       // do not sleep (for pages)
+#define UVM_KMF_VALLOC 0x2       // address space only
+#define UVM_KMF_CANFAIL 0x4      // the caller handles failure
+#define UVM_KMF_ZERO 0x08        // zero the pages
+#define UVM_KMF_TRYLOCK 0x20000  // fail rather than wait for the map lock
+
+// uvm_km_suballoc() flags: kept in the submap, without effect here.
+#define VM_MAP_PAGEABLE 0x01
+#define VM_MAP_INTRSAFE 0x02
+#define VM_MAP_WIREFUTURE 0x04
+
+// Wired kernel memory in map; uvm_km_zalloc() zeroes it.
+vaddr_t uvm_km_alloc(vm_map_t map, vsize_t size);
+vaddr_t uvm_km_zalloc(vm_map_t map, vsize_t size);
+// The same with an alignment (a power of two; 0: a page), zeroed if zeroit.
+vaddr_t uvm_km_alloc1(vm_map_t map, vsize_t size, vsize_t align,
+                      boolean_t zeroit);
+// Kernel memory with UVM_KMF_* flags; obj is ignored. Returns 0 when the
+// map has no room, when UVM_KMF_TRYLOCK finds the map locked, or (with
+// UVM_KMF_NOWAIT) when the pages cannot be had.
+vaddr_t uvm_km_kmemalloc(vm_map_t map, struct uvm_object *obj, vsize_t size,
+                         int flags);
+// Address space only; uvm_km_valloc_wait() sleeps until there is room.
+vaddr_t uvm_km_valloc(vm_map_t map, vsize_t size);
+vaddr_t uvm_km_valloc_wait(vm_map_t map, vsize_t size);
+// A submap of size bytes: at *min when fixed, anywhere otherwise; *min and
+// *max are set to its bounds [*min, *max). In submap's storage if not NULL,
+// else in new storage. Panics when the parent has no room there.
+vm_map_t uvm_km_suballoc(vm_map_t map, vaddr_t *min, vaddr_t *max,
+                         vsize_t size, int flags, boolean_t fixed,
+                         vm_map_t submap);
+// Free [trunc_page(addr), round_page(addr + size)), which one allocation
+// from map returned whole; uvm_km_free_wakeup() also wakes the sleepers of
+// uvm_km_valloc_wait().
+void uvm_km_free(vm_map_t map, vaddr_t addr, vsize_t size);
+void uvm_km_free_wakeup(vm_map_t map, vaddr_t addr, vsize_t size);
+
+#endif  // COMPAT_UVM_KM_H_

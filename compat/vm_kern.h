@@ -1,0 +1,138 @@
+// The kernel's raw memory layer on real pages: FreeBSD's <vm/vm_kern.h>
+// (kva_alloc(), kmem_malloc(), kmem_back() ...) over a kernel map.
+//
+// The kernel map is one large reservation of the process's address space
+// (mmap PROT_NONE, MAP_NORESERVE: no memory, no swap accounting) whose
+// addresses a vmem arena with a page quantum hands out: kernel_arena, set up
+// with vmem_init() when the map is first used. Backing a range makes its
+// pages readable and writable (the system supplies zero-filled pages on
+// first touch); unbacking gives the pages back to the system at once
+// (madvise(MADV_DONTNEED): they leave the resident set and read as zero when
+// backed again) and makes the range inaccessible. A range that is only
+// reserved (kva_alloc(), uvm_km_valloc()) faults when touched.
+//
+// A submap (uvm_km_suballoc(), <compat/uvm_km.h>) is a map of its own, with
+// its own arena, over a range carved from its parent's arena.
+//
+// Every map records its live allocations. Misuse panics, naming the map, the
+// address and the size, before any page is touched: freeing an address
+// outside the map or one the map did not hand out, freeing with another size
+// than allocated, backing a range outside the kernel map.
+//
+// Sizes are rounded up to whole pages. Thread-safe.
+#ifndef COMPAT_VM_KERN_H_
+#define COMPAT_VM_KERN_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sys/vmem.h>  // vmem_t and the M_* flag values
+
+#include "compat/mutex.h"
+
+typedef uintptr_t vm_offset_t;
+typedef size_t vm_size_t;
+
+// Mach-style return values of kmem_back().
+#ifndef KERN_SUCCESS
+#define KERN_SUCCESS 0
+#define KERN_NO_SPACE 3
+#define KERN_RESOURCE_SHORTAGE 6
+#endif
+
+// The VM object that kernel memory belongs to. Only a token here: the pages
+// of the kernel map are the process's anonymous memory.
+struct vm_object {
+  const char *vo_name;
+};
+typedef struct vm_object *vm_object_t;
+extern struct vm_object kernel_object_store;
+#define kernel_object (&kernel_object_store)
+
+// A map: a range of kernel address space and the arena that hands it out.
+// The fields are private to compat/vm_kern.cc; the type is complete only so
+// that a caller may provide the storage of a submap (uvm_km_suballoc()).
+struct vm_map {
+  char vm_name[32];
+  vm_offset_t vm_min;  // [vm_min, vm_max)
+  vm_offset_t vm_max;
+  vmem_t *vm_arena;
+  struct vm_map *vm_parent;  // NULL for the kernel map
+  int vm_flags;
+  int vm_inited;
+  struct mtx vm_lock;  // the map lock: vm_map_lock(), UVM_KMF_TRYLOCK
+  void *vm_records;    // live allocations (private)
+};
+typedef struct vm_map *vm_map_t;
+
+// The kernel map, created at first use. Its arena is kernel_arena (storage
+// in kern/subr_vmem.cc, aliased by kmem_arena), set up with vmem_init() then;
+// ranges taken from it directly may be given pages with kmem_back().
+extern vmem_t *kernel_arena;
+extern vmem_t *kmem_arena;
+vm_map_t kmem_kernel_map(void);
+#define kernel_map (kmem_kernel_map())
+
+// Size of the kernel map's reservation, rounded up to pages. The default is
+// KMEM_KVA_SIZE_DEFAULT; kmem_set_kva_size() changes it until the map is
+// created (first use of any function here) and returns 0, or EBUSY once the
+// map exists, or EINVAL for a size below 16 pages.
+#define KMEM_KVA_SIZE_DEFAULT ((vm_size_t)4 << 30)  // 4 GiB
+int kmem_set_kva_size(vm_size_t size);
+vm_size_t kmem_kva_size(void);
+
+// The bounds of a map: [vm_map_min(), vm_map_max()).
+vm_offset_t vm_map_min(vm_map_t map);
+vm_offset_t vm_map_max(vm_map_t map);
+const char *vm_map_name(vm_map_t map);
+
+// The map lock. Allocations and frees take it briefly (not while sleeping
+// for space); holding it makes UVM_KMF_TRYLOCK allocations fail. Not
+// recursive: a thread that holds it must not allocate from the map.
+void vm_map_lock(vm_map_t map);
+int vm_map_trylock(vm_map_t map);  // 1 if locked
+void vm_map_unlock(vm_map_t map);
+
+// Address space only (no access), in the kernel map. 0 when none is left
+// (never sleeps). kva_alloc_aligned() aligns to align, a power of two.
+vm_offset_t kva_alloc(vm_size_t size);
+vm_offset_t kva_alloc_aligned(vm_size_t size, vm_size_t align);
+void kva_free(vm_offset_t addr, vm_size_t size);
+
+// Backed kernel memory in the kernel map. M_WAITOK (the default) sleeps
+// until address space is freed and never returns NULL; M_NOWAIT may; M_ZERO
+// zeroes. Freed memory leaves the resident set.
+void *kmem_malloc(vm_size_t size, int flags);
+void kmem_free(void *addr, vm_size_t size);
+
+// Give pages to / take them from a range of the kernel map (one that
+// kva_alloc() or vmem_xalloc(kernel_arena) returned). kmem_back() returns
+// KERN_SUCCESS, or KERN_NO_SPACE (M_NOWAIT) when the system refuses.
+int kmem_back(vm_object_t object, vm_offset_t addr, vm_size_t size,
+              int flags);
+void kmem_unback(vm_object_t object, vm_offset_t addr, vm_size_t size);
+
+// ---- The layer for <compat/uvm_km.h>: maps other than the kernel map.
+
+// Allocate from map: size bytes (rounded up to pages), aligned to align (a
+// power of two; 0 or less than a page: a page). flags: M_NOWAIT (0 when
+// there is no space) or sleep until there is; M_ZERO with back. With
+// trylock, returns 0 at once when the map lock is held elsewhere. When back
+// is set the pages are readable and writable, else the range faults.
+// caller names the public function in panics.
+vm_offset_t kmem_map_alloc(vm_map_t map, vm_size_t size, vm_size_t align,
+                           int flags, int back, int trylock,
+                           const char *caller);
+// Free what kmem_map_alloc() returned; addr and size may be unaligned, the
+// pages [trunc_page(addr), round_page(addr + size)) are freed.
+void kmem_map_free(vm_map_t map, vm_offset_t addr, vm_size_t size,
+                   const char *caller);
+// Carve a submap of size bytes from parent: at *min when fixed (panics if
+// that range is not free), anywhere otherwise. Sets *min and *max to its
+// bounds and returns it, in submap if not NULL (caller's storage) or in new
+// storage. Panics when the parent has no room.
+vm_map_t kmem_map_suballoc(vm_map_t parent, vm_offset_t *min,
+                           vm_offset_t *max, vm_size_t size, int flags,
+                           int fixed, vm_map_t submap, const char *caller);
+
+#endif  // COMPAT_VM_KERN_H_
