@@ -920,6 +920,22 @@ static void
 vmem_destroy1(vmem_t *vm)
 {
 	bt_t *bt;
+	int i;		/* PORT: see below. */
+
+	/*
+	 * PORT: an allocation still live in a quantum cache is an arena
+	 * misuse; say so before uma_zdestroy() complains about its zone.
+	 */
+	for (i = 0; i < (int)(vm->vm_qcache_max >> vm->vm_quantum_shift);
+	    i++) {
+		struct uma_zone_stats zs;
+
+		uma_zone_get_stats(vm->vm_qcache[i].qc_cache, &zs);
+		KASSERT(zs.inuse == 0, ("arena %s destroyed with %jd "
+		    "allocation(s) of %zu byte(s) live in its quantum cache",
+		    vm->vm_name, (intmax_t)zs.inuse,
+		    vm->vm_qcache[i].qc_size));
+	}
 
 	/*
 	 * Empty and destroy the quantum caches first.
@@ -1369,7 +1385,9 @@ vmem_set_import(vmem_t *vm, vmem_import_t *importfn,
 {
 
 	VMEM_LOCK(vm);
-	KASSERT(vm->vm_size == 0, ("%s: arena is non-empty", __func__));
+	/* PORT: the panic names the arena and its size. */
+	KASSERT(vm->vm_size == 0, ("arena %s is non-empty (size %#zx)",
+	    vm->vm_name, vm->vm_size));
 	vm->vm_importfn = importfn;
 	vm->vm_ximportfn = NULL;	/* PORT: see vmem_set_ximport(). */
 	vm->vm_releasefn = releasefn;
@@ -1388,7 +1406,8 @@ vmem_set_ximport(vmem_t *vm, vmem_ximport_fn_t *ximportfn,
 {
 
 	VMEM_LOCK(vm);
-	KASSERT(vm->vm_size == 0, ("%s: arena is non-empty", __func__));
+	KASSERT(vm->vm_size == 0, ("arena %s is non-empty (size %#zx)",
+	    vm->vm_name, vm->vm_size));
 	vm->vm_importfn = NULL;
 	vm->vm_ximportfn = ximportfn;
 	vm->vm_releasefn = releasefn;
@@ -1728,6 +1747,7 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 {
 	bt_t *bt;
 	bt_t *t;
+	bt_t *cursor, *lo, *span;	/* PORT: see below. */
 	vmem_size_t newhashsize;	/* PORT: see the end. */
 
 	/*
@@ -1769,6 +1789,37 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 		bt->bt_start = t->bt_start;
 		bt_remfree(vm, t);
 		bt_remseg(vm, t);
+	}
+
+	/*
+	 * PORT: upstream never merges across the next-fit cursor, so a span
+	 * the cursor sits in is never released once wholly free, not even on
+	 * destroy.  When bt and the free segment on the cursor's other side
+	 * make up a whole imported span, merge them and step the cursor past,
+	 * so that vmem_try_release() below gives the span back.  Otherwise
+	 * the cursor keeps its place, and next fit its rotation.
+	 */
+	cursor = &vm->vm_cursor;
+	t = NULL;
+	if (TAILQ_NEXT(bt, bt_seglist) == cursor)
+		t = TAILQ_NEXT(cursor, bt_seglist);
+	else if (TAILQ_PREV(bt, vmem_seglist, bt_seglist) == cursor)
+		t = TAILQ_PREV(cursor, vmem_seglist, bt_seglist);
+	if (vm->vm_releasefn != NULL && t != NULL &&
+	    t->bt_type == BT_TYPE_FREE) {
+		lo = t->bt_start < bt->bt_start ? t : bt;
+		span = TAILQ_PREV(lo, vmem_seglist, bt_seglist);
+		if (span->bt_type == BT_TYPE_SPAN &&
+		    span->bt_start == lo->bt_start &&
+		    span->bt_size == bt->bt_size + t->bt_size) {
+			TAILQ_REMOVE(&vm->vm_seglist, cursor, bt_seglist);
+			bt->bt_start = lo->bt_start;
+			bt->bt_size += t->bt_size;
+			bt_remfree(vm, t);
+			bt_remseg(vm, t);
+			TAILQ_INSERT_AFTER(&vm->vm_seglist, bt, cursor,
+			    bt_seglist);
+		}
 	}
 
 	/* PORT: resize the hash as tags go (see vmem_hash_target()). */

@@ -1,0 +1,121 @@
+// Helpers shared by the tests/stack tests: arena snapshots for "unchanged"
+// checks, the "show vmem" summary as a string, bounded waits.
+#ifndef TESTS_STACK_TEST_UTIL_H_
+#define TESTS_STACK_TEST_UTIL_H_
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include <sys/vmem.h>
+#include <sys/vmem_ext.h>
+
+namespace vmem_test {
+
+// Generous bound for anything that should happen "soon": only a hang (a
+// bug) ever reaches it.
+inline constexpr std::chrono::seconds kHangTimeout{60};
+
+// vmem_db_show("vmem") for vm, as a string.
+inline std::string ShowVmem(vmem_t *vm) {
+  char *buf = nullptr;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (f == nullptr) abort();
+  vmem_db_show("vmem", reinterpret_cast<vmem_addr_t>(vm), 1, f);
+  fclose(f);
+  std::string s(buf, len);
+  free(buf);
+  return s;
+}
+
+// The text without the lines containing what.
+inline std::string DropLines(const std::string &text, const std::string &what) {
+  std::istringstream in(text);
+  std::string line, out;
+  while (std::getline(in, line))
+    if (line.find(what) == std::string::npos) out += line + "\n";
+  return out;
+}
+
+// The number after "<key>:" in the "show vmem" summary, or -1.
+inline long ShowField(const std::string &show, const std::string &key) {
+  size_t pos = show.find(key + ":");
+  if (pos == std::string::npos) return -1;
+  return strtol(show.c_str() + pos + key.size() + 1, nullptr, 10);
+}
+
+// Everything observable about an arena.
+struct ArenaState {
+  vmem_size_t alloc, free, total, maxfree;
+  std::string show;
+
+  static ArenaState Of(vmem_t *vm) {
+    return {vmem_size(vm, VMEM_ALLOC), vmem_size(vm, VMEM_FREE),
+            vmem_size(vm, VMEM_ALLOC | VMEM_FREE),
+            vmem_size(vm, VMEM_MAXFREE), ShowVmem(vm)};
+  }
+  bool operator==(const ArenaState &o) const {
+    return alloc == o.alloc && free == o.free && total == o.total &&
+           maxfree == o.maxfree && show == o.show;
+  }
+};
+
+inline std::ostream &operator<<(std::ostream &os, const ArenaState &s) {
+  return os << "alloc=" << s.alloc << " free=" << s.free
+            << " total=" << s.total << " maxfree=" << s.maxfree << "\n"
+            << s.show;
+}
+
+// The state without the arena's private stock of boundary tags ("free
+// tags"): the stock is topped up before an allocation searches, so even a
+// failing call may change it.
+inline ArenaState WithoutTagStock(ArenaState s) {
+  s.show = DropLines(s.show, "free tags");
+  return s;
+}
+
+// Runs f on a detached thread; the future gives its result. Detached so
+// that a thread a bug leaves asleep cannot hang the test binary's exit.
+template <class F>
+auto Spawn(F f) -> std::future<std::invoke_result_t<F>> {
+  std::packaged_task<std::invoke_result_t<F>()> task(std::move(f));
+  auto fut = task.get_future();
+  std::thread(std::move(task)).detach();
+  return fut;
+}
+
+// Polls pred every millisecond until it holds or timeout passes.
+template <class P>
+bool WaitUntil(P pred, std::chrono::milliseconds timeout = kHangTimeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+}  // namespace vmem_test
+
+// Runs statement in a death-test child (set death_test_style "threadsafe"
+// first): a panic there (vmem_verify() finding broken invariants, say) or
+// a failed expectation fails this test without killing the test binary.
+#define EXPECT_OK_IN_CHILD(statement)                                    \
+  EXPECT_EXIT(                                                           \
+      {                                                                  \
+        statement;                                                       \
+        fprintf(stderr, "child done\n");                                \
+        _exit(::testing::Test::HasFailure() ? 1 : 0);                   \
+      },                                                                 \
+      ::testing::ExitedWithCode(0), "child done")
+
+#endif  // TESTS_STACK_TEST_UTIL_H_
