@@ -7,8 +7,7 @@
 #include "compat/tsan.h"
 
 namespace {
-thread_local char thread_token;
-thread_local int locks_held;
+using compat_internal::locks_held;
 
 struct thread *owner(struct mtx *m) {
   return __atomic_load_n(&m->mtx_owner, __ATOMIC_RELAXED);
@@ -19,12 +18,6 @@ void set_owner(struct mtx *m, struct thread *td) {
 }
 }  // namespace
 
-struct thread *compat_curthread(void) {
-  return reinterpret_cast<struct thread *>(&thread_token);
-}
-
-int compat_locks_held(void) { return locks_held; }
-
 absl::Mutex *mtx_absl(struct mtx *m) {
   return std::launder(reinterpret_cast<absl::Mutex *>(m->mtx_storage));
 }
@@ -32,6 +25,13 @@ absl::Mutex *mtx_absl(struct mtx *m) {
 void mtx_init(struct mtx *m, const char *name, const char *type, int opts) {
   KASSERT((opts & (MTX_SPIN | MTX_RECURSE)) == 0,
           ("mutex %s: options %#x are not supported", name, opts));
+  // Our owner tracking checks recursion; Abseil's deadlock detection (on in
+  // Debian's build) would cost a graph update on every lock.
+  static const bool no_detection = [] {
+    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+    return true;
+  }();
+  (void)no_detection;
   new (m->mtx_storage) absl::Mutex();
   m->mtx_name = name;
   m->mtx_flags = opts;
@@ -79,16 +79,12 @@ void mtx_unlock(struct mtx *m) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   mtx_absl(m)->Unlock();
 }
 
-int mtx_owned(struct mtx *m) { return owner(m) == curthread; }
-
-void mtx_assert(struct mtx *m, int what) {
+void mtx_assert_fail(struct mtx *m, int what) {
   switch (what) {
     case MA_OWNED:
-      KASSERT(mtx_owned(m), ("mutex %s not owned", m->mtx_name));
-      break;
+      panic("mutex %s not owned", m->mtx_name);
     case MA_NOTOWNED:
-      KASSERT(!mtx_owned(m), ("mutex %s owned", m->mtx_name));
-      break;
+      panic("mutex %s owned", m->mtx_name);
     default:
       panic("unknown mtx_assert what %d on mutex %s", what, m->mtx_name);
   }

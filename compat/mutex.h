@@ -37,8 +37,16 @@ void mtx_destroy(struct mtx *m);
 void mtx_lock(struct mtx *m);
 int mtx_trylock(struct mtx *m);
 void mtx_unlock(struct mtx *m);
-int mtx_owned(struct mtx *m);
-void mtx_assert(struct mtx *m, int what);
+// Inline: every vmem operation asserts its lock.
+inline int mtx_owned(struct mtx *m) {
+  return __atomic_load_n(&m->mtx_owner, __ATOMIC_RELAXED) == curthread;
+}
+[[noreturn]] void mtx_assert_fail(struct mtx *m, int what);
+inline void mtx_assert(struct mtx *m, int what) {
+  if (__predict_false((what != MA_OWNED && what != MA_NOTOWNED) ||
+                      (mtx_owned(m) != 0) != (what == MA_OWNED)))
+    mtx_assert_fail(m, what);
+}
 const char *mtx_name(struct mtx *m);
 
 // The absl::Mutex inside, for condvar(9).
