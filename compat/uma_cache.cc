@@ -34,7 +34,8 @@ class ThreadCaches {
         for (int i = 0; i < c->count; i++) z->free_items.push_back(c->items[i]);
         c->count = 0;
         z->requests += c->allocs;
-        c->allocs = 0;
+        z->frees += c->frees;
+        c->allocs = c->frees = 0;
         c->zone = nullptr;
         for (uma_cache **p = &z->caches; *p != nullptr; p = &(*p)->next)
           if (*p == c) {
@@ -60,7 +61,7 @@ class ThreadCaches {
     cache_lock(c);
     MPASS(c->count == 0);
     c->zone = z;
-    c->allocs = 0;
+    c->allocs = c->frees = 0;
     c->next = z->caches;
     z->caches = c;
     return c;
@@ -100,6 +101,7 @@ int uma_cache_free(uma_zone *z, void *item, void **spill) {
           z->name.c_str(), item);
   }
   int n = 0;
+  c->frees++;
   if (c->count == UMA_CACHE_MAX)
     while (n < UMA_CACHE_BATCH) spill[n++] = c->items[--c->count];
   c->items[c->count++] = item;
@@ -121,7 +123,8 @@ void uma_cache_drain_locked(uma_zone *z, bool unbind) {
     c->count = 0;
     if (unbind) {
       z->requests += c->allocs;
-      c->allocs = 0;
+      z->frees += c->frees;
+      c->allocs = c->frees = 0;
       c->zone = nullptr;
     }
     cache_unlock(c);
@@ -129,13 +132,16 @@ void uma_cache_drain_locked(uma_zone *z, bool unbind) {
   if (unbind) z->caches = nullptr;
 }
 
-void uma_cache_count_locked(uma_zone *z, int64_t *cached, uint64_t *allocs) {
+void uma_cache_count_locked(uma_zone *z, int64_t *cached, int64_t *allocs,
+                            int64_t *frees) {
   *cached = 0;
   *allocs = 0;
+  *frees = 0;
   for (uma_cache *c = z->caches; c != nullptr; c = c->next) {
     cache_lock(c);
     *cached += c->count;
     *allocs += c->allocs;
+    *frees += c->frees;
     cache_unlock(c);
   }
 }

@@ -119,12 +119,11 @@ void cache_release(uma_zone *z, size_t keep) {
     z->release(z->arg, items.data(), static_cast<int>(items.size()));
 }
 
-// Items handed out: what the zone owns less what it holds.
+// Items handed out and not yet freed.
 int64_t inuse_locked(uma_zone *z) {
-  int64_t cached;
-  uint64_t allocs;
-  uma_cache_count_locked(z, &cached, &allocs);
-  return z->total - static_cast<int64_t>(z->free_items.size()) - cached;
+  int64_t cached, allocs, frees;
+  uma_cache_count_locked(z, &cached, &allocs, &frees);
+  return z->requests + allocs - z->frees - frees;
 }
 
 // Stops using threads' caches (for an exact limit or reserve).
@@ -233,8 +232,9 @@ void uma_zdestroy(uma_zone_t z) {
     std::lock_guard<std::mutex> zones_lock(uma_zones_lock());
     std::lock_guard<std::mutex> lock(z->lock);
     uma_cache_drain_locked(z, true);
-    int64_t inuse = z->total - static_cast<int64_t>(z->free_items.size());
-    KASSERT(inuse == 0, ("zone %s destroyed with %jd item(s) allocated",
+    // (Negative for a cache zone that was handed foreign items.)
+    int64_t inuse = z->requests - z->frees;
+    KASSERT(inuse <= 0, ("zone %s destroyed with %jd item(s) allocated",
                          z->name.c_str(), static_cast<intmax_t>(inuse)));
     auto &list = zones();
     list.erase(std::remove(list.begin(), list.end(), z), list.end());
@@ -270,7 +270,7 @@ void *uma_zalloc_arg(uma_zone_t z, void *arg, int flags) {
     // As FreeBSD's item_ctor(): back without the dtor (it was never
     // constructed), and the allocation counts as a failure.
     std::lock_guard<std::mutex> lock(z->lock);
-    z->requests--;  // counted by the cache or the slow path (mod 2^64)
+    z->requests--;  // the allocation counts as a failure instead
     z->failures++;
     z->free_items.push_back(item);
     if (z->limit != 0) z->limit_cv.notify_one();
@@ -296,9 +296,10 @@ void uma_zfree_arg(uma_zone_t z, void *item, void *arg) {
     if (nspill > 0) {
       z->free_items.insert(z->free_items.end(), spill, spill + nspill);
     } else {
-      KASSERT(inuse_locked(z) > 0,
+      KASSERT(z->is_cache() || inuse_locked(z) > 0,
               ("zone %s: free of %p with no item allocated",
                z->name.c_str(), item));
+      z->frees++;
       z->free_items.push_back(item);
     }
     trim = z->is_cache() && z->free_items.size() > kCacheMax;
@@ -348,17 +349,16 @@ int uma_zone_set_max(uma_zone_t z, int nitems) {
 
 void uma_zone_get_stats(uma_zone_t z, struct uma_zone_stats *stats) {
   std::lock_guard<std::mutex> lock(z->lock);
-  int64_t cached;
-  uint64_t allocs;
-  uma_cache_count_locked(z, &cached, &allocs);
+  int64_t cached, allocs, frees;
+  uma_cache_count_locked(z, &cached, &allocs, &frees);
   const int64_t shared = static_cast<int64_t>(z->free_items.size());
   stats->name = z->name.c_str();
   stats->size = z->size;
   stats->limit = z->limit;
-  stats->inuse = z->total - shared - cached;
+  stats->inuse = z->requests + allocs - z->frees - frees;
   stats->free = shared + cached;
   stats->cached = cached;
-  stats->requests = z->requests + allocs;
+  stats->requests = static_cast<uint64_t>(z->requests + allocs);
   stats->failures = z->failures;
   stats->sleeps = z->sleeps;
 }

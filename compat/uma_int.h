@@ -34,7 +34,8 @@ struct uma_cache {
   // Held (true) by the owner while it pushes or pops, and by a drainer.
   std::atomic<bool> busy{false};
   uma_zone *zone = nullptr;  // the zone bound to, or nullptr; under busy
-  uint64_t allocs = 0;       // allocations served here; under busy
+  int64_t allocs = 0;        // allocations served here; under busy
+  int64_t frees = 0;         // frees taken here; under busy
   int count = 0;             // items[0..count) are free items; under busy
   void *items[UMA_CACHE_MAX];
   uma_cache *next = nullptr;  // in the zone's list; under the zone lock
@@ -75,7 +76,11 @@ struct uma_zone {
   int64_t total = 0;     // items the zone owns: in use, shared or cached
   int64_t reserve = 0;
   int64_t limit = 0;
-  uint64_t requests = 0;  // allocations served by the shared layer
+  // Items in use = allocations less frees, summed over the shared layer
+  // and the caches (a cache zone may be handed items it never gave out:
+  // vmem frees into its quantum cache what vmem_xalloc() served directly).
+  int64_t requests = 0;  // allocations served by the shared layer
+  int64_t frees = 0;     // frees taken by the shared layer
   uint64_t failures = 0;
   uint64_t sleeps = 0;
 
@@ -96,8 +101,10 @@ int uma_cache_fill(uma_zone *z, void **items, int n);
 // With the zone lock held: move every thread's cached items to the shared
 // stack; with unbind, also detach the caches from the zone.
 void uma_cache_drain_locked(uma_zone *z, bool unbind);
-// With the zone lock held: cached items, and allocations served by caches.
-void uma_cache_count_locked(uma_zone *z, int64_t *cached, uint64_t *allocs);
+// With the zone lock held: cached items, and the caches' allocations and
+// frees.
+void uma_cache_count_locked(uma_zone *z, int64_t *cached, int64_t *allocs,
+                            int64_t *frees);
 // Zone slots index each thread's caches.
 uint32_t uma_cache_slot_alloc(void);
 void uma_cache_slot_free(uint32_t slot);

@@ -277,20 +277,20 @@ void kmem_map_free(vm_map_t map, vm_offset_t addr, vm_size_t size,
                map->vm_name, static_cast<uintmax_t>(addr), size);
   }
   Record rec = it->second;
+  if (rec.submap != nullptr) {
+    mtx_unlock(&map->vm_lock);
+    panic_func(caller,
+               "map %s: address %#jx (size %#zx) is the range of %s, "
+               "not memory",
+               map->vm_name, static_cast<uintmax_t>(addr), size,
+               rec.submap->vm_name);
+  }
   if (rec.size != rsize) {
     mtx_unlock(&map->vm_lock);
     panic_func(caller,
                "map %s: address %#jx was allocated with size %#zx, freed "
                "with size %#zx",
                map->vm_name, static_cast<uintmax_t>(addr), rec.size, size);
-  }
-  if (rec.submap != nullptr) {
-    mtx_unlock(&map->vm_lock);
-    panic_func(caller,
-               "map %s: address %#jx (size %#zx) is the range of submap %s, "
-               "not memory",
-               map->vm_name, static_cast<uintmax_t>(addr), size,
-               rec.submap->vm_name);
   }
   recs->erase(it);
   mtx_unlock(&map->vm_lock);

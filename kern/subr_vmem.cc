@@ -931,7 +931,7 @@ vmem_destroy1(vmem_t *vm)
 		struct uma_zone_stats zs;
 
 		uma_zone_get_stats(vm->vm_qcache[i].qc_cache, &zs);
-		KASSERT(zs.inuse == 0, ("arena %s destroyed with %jd "
+		KASSERT(zs.inuse <= 0, ("arena %s destroyed with %jd "
 		    "allocation(s) of %zu byte(s) live in its quantum cache",
 		    vm->vm_name, (intmax_t)zs.inuse,
 		    vm->vm_qcache[i].qc_size));
@@ -1553,7 +1553,12 @@ vmem_alloc(vmem_t *vm, vmem_size_t size, int flags, vmem_addr_t *addrp)
 	if ((flags & M_NOWAIT) == 0)
 		WITNESS_WARN(WARN_GIANTOK | WARN_SLEEPOK, NULL, "vmem_alloc");
 
-	if (size <= vm->vm_qcache_max) {
+	/*
+	 * PORT: next fit bypasses the cache.  Upstream hands M_NEXTFIT on to
+	 * qc_import(), whose window then trips vmem_xalloc()'s assertion, and
+	 * a cache would defeat the rotation anyway.
+	 */
+	if (size <= vm->vm_qcache_max && strat != M_NEXTFIT) {
 		/*
 		 * The cache cannot hold resource 0, so ask it without
 		 * sleeping; the vmem_xalloc() below may then still return 0.
@@ -1662,6 +1667,18 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 	 * Pick the free list to start from.
 	 */
 	first = bt_freehead_toalloc(vm, size, strat);
+	/*
+	 * PORT: instant fit with alignment, as illumos does.  A first-fit
+	 * request aligned above the quantum, with no other constraint, starts
+	 * at the list whose every block holds size + align - quantum: any of
+	 * them has an aligned fit.  The best-fit retry below still scans all.
+	 */
+	if (strat == M_FIRSTFIT && align > vm->vm_quantum_mask + 1 &&
+	    phase == 0 && nocross == 0 && minaddr == VMEM_ADDR_MIN &&
+	    maxaddr == VMEM_ADDR_MAX &&
+	    size + align - (vm->vm_quantum_mask + 1) > size)
+		first = bt_freehead_toalloc(vm,
+		    size + align - (vm->vm_quantum_mask + 1), strat);
 	VMEM_LOCK(vm);
 
 	/*

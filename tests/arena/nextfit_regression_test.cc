@@ -180,3 +180,29 @@ TEST(NextFitRegressionTest, FailingScanAfterLastIdEnds) {
 }
 
 }  // namespace
+
+namespace {
+
+// Upstream hands M_NEXTFIT on to the quantum cache's import, whose address
+// window trips vmem_xalloc()'s assertion: a next-fit vmem_alloc() of a
+// cached size panicked. Next fit now bypasses the cache and keeps rotating.
+TEST(NextFitRegressionTest, CachedSizesRotateAndDoNotPanic) {
+  const vmem_size_t q = 16;
+  vmem_t *vm = vmem_create("nf-qcache", 0x1000, 64 * q, q, 4 * q, M_WAITOK);
+  ASSERT_NE(vm, nullptr);
+  vmem_addr_t a, b, c;
+  ASSERT_EQ(vmem_alloc(vm, q, M_NEXTFIT | M_NOWAIT, &a), 0);
+  ASSERT_EQ(vmem_alloc(vm, 2 * q, M_NEXTFIT | M_NOWAIT, &b), 0);
+  vmem_free(vm, a, q);
+  ASSERT_EQ(vmem_alloc(vm, q, M_NEXTFIT | M_NOWAIT, &c), 0);
+  EXPECT_EQ(a, 0x1000u);
+  EXPECT_EQ(b, a + q);
+  EXPECT_EQ(c, b + 2 * q) << "next fit continues after the cursor";
+  vmem_verify(vm);
+  vmem_free(vm, b, 2 * q);
+  vmem_free(vm, c, q);
+  vmem_verify(vm);
+  vmem_destroy(vm);
+}
+
+}  // namespace

@@ -141,6 +141,34 @@ vmem_t *shared(const char *name, vmem_size_t qcache_max) {
   return vm;
 }
 
+// Aligned first fit: 1..4 quanta aligned to 16 quanta among 10,000 live
+// allocations of 1..16 quanta (the instant-fit-with-alignment path).
+void BM_XallocAlignedFirstfit(benchmark::State &state) {
+  vmem_t *vm = vmem_create("aligned", kBase, 1 << 30, kQuantum, 0, M_WAITOK);
+  std::mt19937_64 rng(8);
+  std::vector<Allocation> set(10000);
+  for (auto &a : set) {
+    a.size = random_size(rng, 16);
+    vmem_alloc(vm, a.size, M_BESTFIT, &a.addr);
+  }
+  for (size_t i = 0; i < set.size(); i += 2) {
+    vmem_free(vm, set[i].addr, set[i].size);
+    set[i].size = 0;
+  }
+  for (auto _ : state) {
+    vmem_size_t size = random_size(rng, 4);
+    vmem_addr_t addr;
+    vmem_xalloc(vm, size, 16 * kQuantum, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
+                M_FIRSTFIT, &addr);
+    vmem_xfree(vm, addr, size);
+  }
+  state.SetItemsProcessed(state.iterations());
+  for (auto &a : set)
+    if (a.size != 0) vmem_free(vm, a.addr, a.size);
+  vmem_destroy(vm);
+}
+BENCHMARK(BM_XallocAlignedFirstfit);
+
 // Small sizes (1..8 quanta) allocated and freed at once, through the
 // quantum cache or not; one arena shared by all threads.
 void BM_SmallPair(benchmark::State &state, bool cached) {

@@ -1,0 +1,161 @@
+// Helpers for the tests of the illumos interface: the segments of an arena
+// as vmem_walk() reports them, a ledger of the spans each source hands out
+// through tracked import functions, bounded waits.
+#ifndef TESTS_ILLUMOS_TEST_UTIL_H_
+#define TESTS_ILLUMOS_TEST_UTIL_H_
+
+#include <stdint.h>
+
+#include <chrono>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "compat/illumos_vmem.h"
+
+namespace illumos_test {
+
+// Only a hang (a bug) ever reaches it.
+inline constexpr std::chrono::seconds kHangTimeout{60};
+
+using Seg = std::pair<uintptr_t, size_t>;
+
+inline uintptr_t U(const void *p) { return reinterpret_cast<uintptr_t>(p); }
+inline void *P(uintptr_t a) { return reinterpret_cast<void *>(a); }
+
+// The segments of the types in typemask, in walk order.
+inline std::vector<Seg> Walk(illumos::vmem_t *vm, int typemask) {
+  std::vector<Seg> segs;
+  illumos::vmem_walk(
+      vm, typemask,
+      [](void *arg, void *start, size_t size) {
+        static_cast<std::vector<Seg> *>(arg)->push_back({U(start), size});
+      },
+      &segs);
+  return segs;
+}
+
+// Everything vmem_walk() and vmem_size() show of an arena.
+struct Snapshot {
+  std::vector<Seg> spans, alloc, free;
+  size_t inuse, avail;
+  static Snapshot Of(illumos::vmem_t *vm) {
+    return {Walk(vm, VMEM_SPAN), Walk(vm, VMEM_ALLOC), Walk(vm, VMEM_FREE),
+            illumos::vmem_size(vm, VMEM_ALLOC),
+            illumos::vmem_size(vm, VMEM_FREE)};
+  }
+  bool operator==(const Snapshot &o) const {
+    return spans == o.spans && alloc == o.alloc && free == o.free &&
+           inuse == o.inuse && avail == o.avail;
+  }
+};
+
+// Import functions that record, per source arena, the spans they hand out
+// and check that each comes back whole, once, with its size.
+class Ledger {
+ public:
+  static Ledger &Get() {
+    static Ledger *l = new Ledger;
+    return *l;
+  }
+  void Imported(illumos::vmem_t *src, void *addr, size_t size) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto &m = out_[src];
+    if (!m.emplace(U(addr), size).second) errors_++;
+    imports_[src]++;
+  }
+  void Released(illumos::vmem_t *src, void *addr, size_t size) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto &m = out_[src];
+    auto it = m.find(U(addr));
+    if (it == m.end() || it->second != size)
+      errors_++;
+    else
+      m.erase(it);
+    releases_[src]++;
+  }
+  // Spans of src imported and not yet released.
+  std::map<uintptr_t, size_t> Outstanding(illumos::vmem_t *src) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return out_[src];
+  }
+  int Imports(illumos::vmem_t *src) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return imports_[src];
+  }
+  int Releases(illumos::vmem_t *src) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return releases_[src];
+  }
+  // Releases of spans not imported, or with another size.
+  int Errors() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return errors_;
+  }
+  // Forget src (its arena is gone; its address may be reused).
+  void Forget(illumos::vmem_t *src) {
+    std::lock_guard<std::mutex> lock(mu_);
+    out_.erase(src);
+    imports_.erase(src);
+    releases_.erase(src);
+    sleeping_.erase(src);
+  }
+  // VM_SLEEP imports from src under way (afunc calls not yet returned).
+  int Sleeping(illumos::vmem_t *src) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sleeping_[src];
+  }
+  void AddSleeping(illumos::vmem_t *src, int n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    sleeping_[src] += n;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<illumos::vmem_t *, std::map<uintptr_t, size_t>> out_;
+  std::map<illumos::vmem_t *, int> imports_, releases_, sleeping_;
+  int errors_ = 0;
+};
+
+// vmem_alloc/vmem_free on the source, recorded in the ledger.
+inline void *TrackedAlloc(illumos::vmem_t *src, size_t size, int vmflag) {
+  const bool sleeps = (vmflag & VM_NOSLEEP) == 0;
+  if (sleeps) Ledger::Get().AddSleeping(src, 1);
+  void *p = illumos::vmem_alloc(src, size, vmflag);
+  if (sleeps) Ledger::Get().AddSleeping(src, -1);
+  if (p != nullptr) Ledger::Get().Imported(src, p, size);
+  return p;
+}
+inline void TrackedFree(illumos::vmem_t *src, void *addr, size_t size) {
+  Ledger::Get().Released(src, addr, size);
+  illumos::vmem_free(src, addr, size);
+}
+
+// Runs f on a detached thread (a thread a bug leaves asleep cannot hang the
+// binary's exit); the future gives its result.
+template <class F>
+auto Spawn(F f) -> std::future<std::invoke_result_t<F>> {
+  std::packaged_task<std::invoke_result_t<F>()> task(std::move(f));
+  auto fut = task.get_future();
+  std::thread(std::move(task)).detach();
+  return fut;
+}
+
+// Polls pred every millisecond until it holds or kHangTimeout passes.
+template <class Pred>
+bool WaitUntil(Pred pred) {
+  auto deadline = std::chrono::steady_clock::now() + kHangTimeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+}  // namespace illumos_test
+
+#endif  // TESTS_ILLUMOS_TEST_UTIL_H_
