@@ -1054,7 +1054,7 @@ vmem_fit(const bt_t *bt, vmem_size_t size, vmem_size_t align,
 	 */
 	lo = start;
 	start = VMEM_ALIGNUP(start - phase, align) + phase;
-	if (start < lo)
+	if (start < lo)		/* PORT: see above. */
 		return (ENOMEM);
 	if (VMEM_CROSS_P(start, start + size - 1, nocross)) {
 		MPASS(align < nocross);
