@@ -148,11 +148,13 @@ struct vmem {
 	vmem_size_t		vm_size;
 	vmem_size_t		vm_limit;
 	struct vmem_btag	vm_cursor;
+	vmem_addr_t		vm_cursor_addr;	/* PORT: see nextfit */
 
 	/* Used on import. */
 	vmem_import_t		*vm_importfn;
 	vmem_release_t		*vm_releasefn;
 	vmem_ximport_fn_t	*vm_ximportfn;	/* PORT: ours, see vmem_import */
+	u_int			vm_nimports;	/* PORT: see vmem_release_unused */
 	void			*vm_arg;
 
 	/* Space exhaustion callback. */
@@ -873,8 +875,13 @@ vmem_add1(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int type)
 		 * later.
 		 */
 		btprev = TAILQ_LAST(&vm->vm_seglist, vmem_seglist);
+		/* PORT: look past a next-fit cursor at the tail. */
+		if (btprev->bt_type == BT_TYPE_CURSOR &&
+		    TAILQ_PREV(btprev, vmem_seglist, bt_seglist) != NULL)
+			btprev = TAILQ_PREV(btprev, vmem_seglist, bt_seglist);
 		if ((!bt_isbusy(btprev) && !bt_isfree(btprev)) ||
-		    btprev->bt_start + btprev->bt_size != addr)
+		    btprev->bt_start + btprev->bt_size != addr ||
+		    BT_END(btprev) == VMEM_ADDR_MAX)	/* PORT: no wrap */
 			btprev = NULL;
 	} else {
 		btprev = NULL;
@@ -1010,6 +1017,7 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags)
 	    "multiple", vm->vm_name, (uintmax_t)addr, size));
 
 	vmem_add1(vm, addr, size, BT_TYPE_SPAN);
+	vm->vm_nimports++;	/* PORT: see vmem_release_unused(). */
 
 	return 0;
 }
@@ -1197,6 +1205,40 @@ vmem_try_release(vmem_t *vm, struct vmem_btag *bt, const bool remfree)
 	return (0);
 }
 
+/*
+ * PORT: ours.  An import need not meet xalloc's constraints (upstream's
+ * "XXX" in vmem_try_fetch()), so a request may import spans it then does
+ * not use, failed or not; upstream keeps them, and a failed M_NOWAIT
+ * request changes the arena.  Give back every wholly free span among the
+ * last nimports imported (imports go to the tail of the segment list).
+ * Called and returns locked.
+ */
+static void
+vmem_release_unused(vmem_t *vm, u_int nimports)
+{
+	bt_t *bt, *next;
+	u_int left;
+
+	VMEM_ASSERT_LOCKED(vm);
+restart:
+	left = nimports;
+	for (bt = TAILQ_LAST(&vm->vm_seglist, vmem_seglist);
+	    bt != NULL && left > 0; bt = TAILQ_PREV(bt, vmem_seglist, bt_seglist)) {
+		if (bt->bt_type != BT_TYPE_SPAN)
+			continue;
+		left--;
+		next = TAILQ_NEXT(bt, bt_seglist);
+		if (next != NULL && next->bt_type == BT_TYPE_FREE &&
+		    next->bt_start == bt->bt_start &&
+		    next->bt_size == bt->bt_size &&
+		    vmem_try_release(vm, next, true)) {
+			VMEM_LOCK(vm);	/* a release returns unlocked */
+			nimports--;
+			goto restart;
+		}
+	}
+}
+
 static int
 vmem_xalloc_nextfit(vmem_t *vm, const vmem_size_t size, vmem_size_t align,
     const vmem_size_t phase, const vmem_size_t nocross, int flags,
@@ -1204,18 +1246,38 @@ vmem_xalloc_nextfit(vmem_t *vm, const vmem_size_t size, vmem_size_t align,
 {
 	struct vmem_btag *bt, *cursor, *next, *prev;
 	vmem_size_t newhashsize;	/* PORT: see out: below. */
+	u_int nimports;			/* PORT: see out: below. */
 	int error;
 
 	error = ENOMEM;
 	VMEM_LOCK(vm);
+	nimports = vm->vm_nimports;	/* PORT: see out: below. */
 
+retry:
 	/*
-	 * Stock up on tags for the whole operation.
+	 * Stock up on tags for the whole operation.  PORT: on every pass, as
+	 * an import takes two of them (upstream fills once, and a second
+	 * import then trips bt_save()'s assertion).
 	 */
 	if (bt_fill(vm, flags) != 0)
 		goto out;
 
-retry:
+	/*
+	 * PORT: vmem_xfree() merges free space across the cursor and steps
+	 * the cursor past it; the address where next fit left off is kept in
+	 * vm_cursor_addr.  Resume there if the segment before the cursor has
+	 * room past it.
+	 */
+	cursor = &vm->vm_cursor;
+	bt = TAILQ_PREV(cursor, vmem_seglist, bt_seglist);
+	if (bt != NULL && bt->bt_type == BT_TYPE_FREE && bt->bt_size >= size &&
+	    BT_END(bt) >= vm->vm_cursor_addr &&
+	    (error = vmem_fit(bt, size, align, phase, nocross,
+	    vm->vm_cursor_addr, VMEM_ADDR_MAX, addrp)) == 0) {
+		vmem_clip(vm, bt, *addrp, size);
+		goto advance;
+	}
+
 	/*
 	 * Walk on from the cursor to the first free segment that meets the
 	 * constraints, and allocate from it.
@@ -1246,9 +1308,12 @@ retry:
 	    (prev = TAILQ_PREV(cursor, vmem_seglist, bt_seglist)) != NULL &&
 	    next->bt_type == BT_TYPE_FREE && prev->bt_type == BT_TYPE_FREE &&
 	    prev->bt_start + prev->bt_size == next->bt_start) {
+		/* PORT: prev grows: refile it (upstream leaves it filed small). */
+		bt_remfree(vm, prev);
 		prev->bt_size += next->bt_size;
 		bt_remfree(vm, next);
 		bt_remseg(vm, next);
+		bt_insfree(vm, prev);	/* PORT: see above. */
 
 		/*
 		 * Allocate from the merged segment if it fits; otherwise it
@@ -1259,14 +1324,16 @@ retry:
 		    VMEM_ADDR_MIN, VMEM_ADDR_MAX, addrp)) == 0) {
 			vmem_clip(vm, prev, *addrp, size);
 			bt = prev;
-		} else
-			(void)vmem_try_release(vm, prev, true);
+		} else if (vmem_try_release(vm, prev, true))
+			VMEM_LOCK(vm);	/* PORT: a release returns unlocked. */
 	}
 
 	/*
 	 * On success, move the cursor past the new allocation.
 	 */
+advance:	/* PORT: see above. */
 	if (error == 0) {
+		vm->vm_cursor_addr = *addrp + size;	/* PORT: see above. */
 		TAILQ_REMOVE(&vm->vm_seglist, cursor, bt_seglist);
 		for (; bt != NULL && bt->bt_start < *addrp + size;
 		    bt = TAILQ_NEXT(bt, bt_seglist))
@@ -1285,6 +1352,9 @@ retry:
 		goto retry;
 
 out:
+	/* PORT: give back spans imported but not used (see above). */
+	if (vm->vm_nimports != nimports && vm->vm_releasefn != NULL)
+		vmem_release_unused(vm, vm->vm_nimports - nimports);
 	/* PORT: resize the hash as tags come (see vmem_hash_target()). */
 	newhashsize = vmem_hash_target(vm);
 	VMEM_UNLOCK(vm);
@@ -1337,13 +1407,17 @@ vmem_xalloc_endfit(vmem_t *vm, const vmem_size_t size, vmem_size_t align,
 	bt_t *bt, *best;
 	vmem_addr_t addr, bestaddr;
 	vmem_size_t newhashsize;
+	u_int nimports;
 	int error;
 
 	VMEM_LOCK(vm);
+	nimports = vm->vm_nimports;
 	error = bt_fill(vm, flags);
 	if (error != 0)
 		goto out;
 	for (;;) {
+		if ((error = bt_fill(vm, flags)) != 0)
+			break;
 		best = NULL;
 		bestaddr = 0;
 		TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
@@ -1368,6 +1442,8 @@ vmem_xalloc_endfit(vmem_t *vm, const vmem_size_t size, vmem_size_t align,
 		}
 	}
 out:
+	if (vm->vm_nimports != nimports && vm->vm_releasefn != NULL)
+		vmem_release_unused(vm, vm->vm_nimports - nimports);
 	newhashsize = vmem_hash_target(vm);
 	VMEM_UNLOCK(vm);
 	if (newhashsize != 0)
@@ -1422,6 +1498,8 @@ vmem_set_limit(vmem_t *vm, vmem_size_t limit)
 
 	VMEM_LOCK(vm);
 	vm->vm_limit = limit;
+	/* PORT: a raised limit may let sleepers import now. */
+	VMEM_CONDVAR_BROADCAST(vm);
 	VMEM_UNLOCK(vm);
 }
 
@@ -1586,6 +1664,7 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 	struct vmem_freelist *end;
 	bt_t *bt;
 	vmem_size_t newhashsize;	/* PORT: see out: below. */
+	u_int nimports;			/* PORT: see out: below. */
 	int error;
 	int strat;
 
@@ -1680,6 +1759,7 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 		first = bt_freehead_toalloc(vm,
 		    size + align - (vm->vm_quantum_mask + 1), strat);
 	VMEM_LOCK(vm);
+	nimports = vm->vm_nimports;	/* PORT: see out: below. */
 
 	/*
 	 * Stock up on tags for the whole operation.
@@ -1688,6 +1768,12 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 	if (error != 0)
 		goto out;
 	for (;;) {
+		/*
+		 * PORT: refill on every pass, as an import takes two tags
+		 * (upstream fills once: a second import trips bt_save()).
+		 */
+		if ((error = bt_fill(vm, flags)) != 0)
+			break;
 		/*
 		 * Search the free lists for a block that can hold the
 		 * request.  BESTFIT walks whole lists, since its first list
@@ -1729,6 +1815,9 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 		}
 	}
 out:
+	/* PORT: give back spans imported but not used (release_unused). */
+	if (vm->vm_nimports != nimports && vm->vm_releasefn != NULL)
+		vmem_release_unused(vm, vm->vm_nimports - nimports);
 	/* PORT: resize the hash as tags come (see vmem_hash_target()). */
 	newhashsize = vmem_hash_target(vm);
 	VMEM_UNLOCK(vm);
@@ -1764,7 +1853,7 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 {
 	bt_t *bt;
 	bt_t *t;
-	bt_t *cursor, *lo, *span;	/* PORT: see below. */
+	bt_t *cursor;			/* PORT: see below. */
 	vmem_size_t newhashsize;	/* PORT: see the end. */
 
 	/*
@@ -1809,12 +1898,11 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 	}
 
 	/*
-	 * PORT: upstream never merges across the next-fit cursor, so a span
-	 * the cursor sits in is never released once wholly free, not even on
-	 * destroy.  When bt and the free segment on the cursor's other side
-	 * make up a whole imported span, merge them and step the cursor past,
-	 * so that vmem_try_release() below gives the span back.  Otherwise
-	 * the cursor keeps its place, and next fit its rotation.
+	 * PORT: upstream never merges across the next-fit cursor: free space
+	 * stays split there (a request for all of it fails) and a span the
+	 * cursor sits in is never released, not even on destroy.  Merge across
+	 * it and step the cursor past; vm_cursor_addr keeps where next fit
+	 * left off.
 	 */
 	cursor = &vm->vm_cursor;
 	t = NULL;
@@ -1822,21 +1910,15 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 		t = TAILQ_NEXT(cursor, bt_seglist);
 	else if (TAILQ_PREV(bt, vmem_seglist, bt_seglist) == cursor)
 		t = TAILQ_PREV(cursor, vmem_seglist, bt_seglist);
-	if (vm->vm_releasefn != NULL && t != NULL &&
-	    t->bt_type == BT_TYPE_FREE) {
-		lo = t->bt_start < bt->bt_start ? t : bt;
-		span = TAILQ_PREV(lo, vmem_seglist, bt_seglist);
-		if (span->bt_type == BT_TYPE_SPAN &&
-		    span->bt_start == lo->bt_start &&
-		    span->bt_size == bt->bt_size + t->bt_size) {
-			TAILQ_REMOVE(&vm->vm_seglist, cursor, bt_seglist);
-			bt->bt_start = lo->bt_start;
-			bt->bt_size += t->bt_size;
-			bt_remfree(vm, t);
-			bt_remseg(vm, t);
-			TAILQ_INSERT_AFTER(&vm->vm_seglist, bt, cursor,
-			    bt_seglist);
-		}
+	if (t != NULL && t->bt_type == BT_TYPE_FREE &&
+	    (BT_END(t) + 1 == bt->bt_start || BT_END(bt) + 1 == t->bt_start)) {
+		TAILQ_REMOVE(&vm->vm_seglist, cursor, bt_seglist);
+		if (t->bt_start < bt->bt_start)
+			bt->bt_start = t->bt_start;
+		bt->bt_size += t->bt_size;
+		bt_remfree(vm, t);
+		bt_remseg(vm, t);
+		TAILQ_INSERT_AFTER(&vm->vm_seglist, bt, cursor, bt_seglist);
 	}
 
 	/* PORT: resize the hash as tags go (see vmem_hash_target()). */

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <thread>
 
+#include "tests/util/concurrency.h"
+
 namespace compat_test {
 
 // Far longer than anything should take, even under a sanitizer.
@@ -14,12 +16,7 @@ constexpr std::chrono::seconds kGenerous{20};
 
 template <class Pred>
 bool WaitFor(Pred pred, std::chrono::milliseconds bound = kGenerous) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline) return pred();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
+  return test_util::WaitUntil(pred, bound);
 }
 
 }  // namespace compat_test

@@ -16,11 +16,13 @@
 #include <vector>
 
 #include "compat/illumos_vmem.h"
+#include "tests/util/concurrency.h"
 
 namespace illumos_test {
 
-// Only a hang (a bug) ever reaches it.
-inline constexpr std::chrono::seconds kHangTimeout{60};
+using test_util::kHangTimeout;
+using test_util::Spawn;
+using test_util::WaitUntil;
 
 using Seg = std::pair<uintptr_t, size_t>;
 
@@ -135,26 +137,6 @@ inline void TrackedFree(illumos::vmem_t *src, void *addr, size_t size) {
   illumos::vmem_free(src, addr, size);
 }
 
-// Runs f on a detached thread (a thread a bug leaves asleep cannot hang the
-// binary's exit); the future gives its result.
-template <class F>
-auto Spawn(F f) -> std::future<std::invoke_result_t<F>> {
-  std::packaged_task<std::invoke_result_t<F>()> task(std::move(f));
-  auto fut = task.get_future();
-  std::thread(std::move(task)).detach();
-  return fut;
-}
-
-// Polls pred every millisecond until it holds or kHangTimeout passes.
-template <class Pred>
-bool WaitUntil(Pred pred) {
-  auto deadline = std::chrono::steady_clock::now() + kHangTimeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
 
 }  // namespace illumos_test
 

@@ -18,11 +18,13 @@
 #include <sys/vmem.h>
 #include <sys/vmem_ext.h>
 
+#include "tests/util/concurrency.h"
+
 namespace vmem_test {
 
-// Generous bound for anything that should happen "soon": only a hang (a
-// bug) ever reaches it.
-inline constexpr std::chrono::seconds kHangTimeout{60};
+using test_util::kHangTimeout;
+using test_util::Spawn;
+using test_util::WaitUntil;
 
 // vmem_db_show("vmem") for vm, as a string.
 inline std::string ShowVmem(vmem_t *vm) {
@@ -83,26 +85,6 @@ inline ArenaState WithoutTagStock(ArenaState s) {
   return s;
 }
 
-// Runs f on a detached thread; the future gives its result. Detached so
-// that a thread a bug leaves asleep cannot hang the test binary's exit.
-template <class F>
-auto Spawn(F f) -> std::future<std::invoke_result_t<F>> {
-  std::packaged_task<std::invoke_result_t<F>()> task(std::move(f));
-  auto fut = task.get_future();
-  std::thread(std::move(task)).detach();
-  return fut;
-}
-
-// Polls pred every millisecond until it holds or timeout passes.
-template <class P>
-bool WaitUntil(P pred, std::chrono::milliseconds timeout = kHangTimeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
 
 }  // namespace vmem_test
 
