@@ -72,7 +72,11 @@ __FBSDID("$FreeBSD$");
     (VMEM_OPTVALUE - 1 + sizeof(vmem_size_t) * NBBY - VMEM_OPTORDER)
 
 #define	VMEM_HASHSIZE_MIN	16
-#define	VMEM_HASHSIZE_MAX	131072
+/*
+ * PORT: up to 4M buckets (32 MiB), not 128K: the hash now follows the tag
+ * count (vmem_hash_target()), and a program may hold millions of tags.
+ */
+#define	VMEM_HASHSIZE_MAX	(1 << 22)
 
 #define	VMEM_QCACHE_IDX_MAX	16
 
@@ -451,7 +455,12 @@ bt_hashhead(vmem_t *vm, vmem_addr_t addr)
 	struct vmem_hashlist *list;
 	unsigned int hash;
 
-	hash = hash32_buf(&addr, sizeof(addr), 0);
+	/*
+	 * PORT: hash32_buf() (times 33 per byte) maps a million page-aligned
+	 * addresses to a seventh as many values, so chains stay long however
+	 * big the table; mix all 64 bits instead.
+	 */
+	hash = (unsigned int)hash64_mix(addr);
 	list = &vm->vm_hashlist[hash % vm->vm_hashsize];
 
 	return list;
