@@ -15,11 +15,17 @@ void cache_unlock(uma_cache *c) {
   c->busy.store(false, std::memory_order_release);
 }
 
+// Set once the calling thread's caches are gone (thread exit): later zone
+// calls from this thread (other thread_local destructors, atexit handlers)
+// use the shared layer. Trivially destructible, so always readable.
+thread_local bool caches_dead;
+
 // The calling thread's caches, by zone slot. At thread exit every cache's
 // items go back to its zone.
 class ThreadCaches {
  public:
   ~ThreadCaches() {
+    caches_dead = true;
     std::lock_guard<std::mutex> zones(uma_zones_lock());
     for (uma_cache *c : slots_) {
       if (c == nullptr) continue;
@@ -46,6 +52,7 @@ class ThreadCaches {
       }
       delete c;
     }
+    slots_.clear();
   }
 
   // This thread's cache for z, locked and bound to z.
@@ -82,6 +89,7 @@ uint32_t next_slot;
 }  // namespace
 
 void *uma_cache_alloc(uma_zone *z) {
+  if (__predict_false(caches_dead)) return nullptr;
   uma_cache *c = thread_caches.get(z);
   void *item = nullptr;
   if (c->count > 0) {
@@ -93,6 +101,7 @@ void *uma_cache_alloc(uma_zone *z) {
 }
 
 int uma_cache_free(uma_zone *z, void *item, void **spill) {
+  if (__predict_false(caches_dead)) return -1;
   uma_cache *c = thread_caches.get(z);
   // The one double free a cache can see cheaply: the same item twice.
   if (__predict_false(c->count != 0 && c->items[c->count - 1] == item)) {
@@ -110,6 +119,7 @@ int uma_cache_free(uma_zone *z, void *item, void **spill) {
 }
 
 int uma_cache_fill(uma_zone *z, void **items, int n) {
+  if (__predict_false(caches_dead)) return n;
   uma_cache *c = thread_caches.get(z);
   while (n > 0 && c->count < UMA_CACHE_BATCH) c->items[c->count++] = items[--n];
   cache_unlock(c);

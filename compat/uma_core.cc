@@ -284,7 +284,7 @@ void uma_zfree_arg(uma_zone_t z, void *item, void *arg) {
   if (item == nullptr) return;
   if (z->dtor != nullptr) z->dtor(item, static_cast<int>(z->size), arg);
   void *spill[UMA_CACHE_BATCH];
-  int nspill = 0;
+  int nspill = -1;
   if (z->use_caches.load(std::memory_order_relaxed)) {
     // Into this thread's cache; a full cache spills half to the zone.
     nspill = uma_cache_free(z, item, spill);

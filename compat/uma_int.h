@@ -92,7 +92,8 @@ std::mutex &uma_zones_lock();
 // Per-thread caches (uma_cache.cc).
 // Fast paths, without the zone lock: an item from the calling thread's
 // cache, or nullptr; and a free into it, which returns how many items a
-// full cache spilled into spill[] (UMA_CACHE_BATCH) for the zone.
+// full cache spilled into spill[] (UMA_CACHE_BATCH) for the zone, or -1 if
+// the thread has no caches any more (it is exiting).
 void *uma_cache_alloc(uma_zone *z);
 int uma_cache_free(uma_zone *z, void *item, void **spill);
 // Puts items the slow path brought in into the caller's cache; returns how

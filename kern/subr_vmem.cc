@@ -440,6 +440,12 @@ bt_freehead_toalloc(vmem_t *vm, vmem_size_t size, int strat)
 	if (strat == M_FIRSTFIT && ORDER2SIZE(idx) != qsize) {
 		idx++;
 		/* check too large request? */
+		/*
+		 * PORT: yes: past the last list nothing is big enough; hand
+		 * back the end, so the first-fit scan finds nothing.
+		 */
+		if (idx == VMEM_MAXORDER)
+			return &vm->vm_freelist[idx];
 	}
 	MPASS(idx >= 0);
 	MPASS(idx < VMEM_MAXORDER);
@@ -757,6 +763,18 @@ vmem_rehash(vmem_t *vm, vmem_size_t newhashsize)
 	}
 
 	VMEM_LOCK(vm);
+	/*
+	 * PORT: callers size the table before taking the lock; skip a resize
+	 * that another thread made moot (same size, or a shrink below what
+	 * the busy tags now need).
+	 */
+	if (newhashsize == vm->vm_hashsize ||
+	    (newhashsize < vm->vm_hashsize &&
+	    (vmem_size_t)vm->vm_nbusytag > 2 * newhashsize)) {
+		VMEM_UNLOCK(vm);
+		free(newhashlist, M_VMEM);
+		return 0;
+	}
 	oldhashlist = vm->vm_hashlist;
 	oldhashsize = vm->vm_hashsize;
 	vm->vm_hashlist = newhashlist;
@@ -849,7 +867,8 @@ vmem_periodic(void *unused, int pending)
 
 	/* PORT: the period may be changed at run time (sysctl). */
 	callout_reset(&vmem_periodic_ch,
-	    __atomic_load_n(&vmem_periodic_interval, __ATOMIC_RELAXED),
+	    __atomic_load_n(&vmem_periodic_interval, __ATOMIC_RELAXED) > 0 ?
+	    __atomic_load_n(&vmem_periodic_interval, __ATOMIC_RELAXED) : hz * 10,
 	    vmem_periodic_kick, NULL);
 }
 
@@ -985,6 +1004,7 @@ static int
 vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags)
 {
 	vmem_addr_t addr;
+	vmem_size_t asked;	/* PORT: see below. */
 	int error;
 
 	/* PORT: or an ximport function (ours, vmem_set_ximport()). */
@@ -1003,6 +1023,7 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags)
 
 	if (vm->vm_limit != 0 && vm->vm_limit < vm->vm_size + size)
 		return (ENOMEM);
+	asked = size;	/* PORT: see the checks below. */
 
 	bt_save(vm);
 	VMEM_UNLOCK(vm);
@@ -1021,9 +1042,20 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags)
 	if (error)
 		return (ENOMEM);
 	/* PORT: check what an ximport function returned. */
-	KASSERT((size & vm->vm_quantum_mask) == 0 && size != 0,
+	KASSERT((size & vm->vm_quantum_mask) == 0 && size >= asked,
 	    ("arena %s: imported span %#jx of size %#zx is not a quantum "
-	    "multiple", vm->vm_name, (uintmax_t)addr, size));
+	    "multiple of at least %#zx", vm->vm_name, (uintmax_t)addr, size,
+	    asked));
+	/* PORT: an enlarged span must still fit the limit. */
+	if (vm->vm_limit != 0 && vm->vm_releasefn != NULL &&
+	    vm->vm_limit < vm->vm_size + size) {
+		bt_save(vm);
+		VMEM_UNLOCK(vm);
+		vm->vm_releasefn(vm->vm_arg, addr, size);
+		VMEM_LOCK(vm);
+		bt_restore(vm);
+		return (ENOMEM);
+	}
 
 	vmem_add1(vm, addr, size, BT_TYPE_SPAN);
 	vm->vm_nimports++;	/* PORT: see vmem_release_unused(). */
@@ -1333,8 +1365,15 @@ retry:
 		    VMEM_ADDR_MIN, VMEM_ADDR_MAX, addrp)) == 0) {
 			vmem_clip(vm, prev, *addrp, size);
 			bt = prev;
-		} else if (vmem_try_release(vm, prev, true))
-			VMEM_LOCK(vm);	/* PORT: a release returns unlocked. */
+		} else if (vmem_try_release(vm, prev, true)) {
+			/*
+			 * PORT: a release returns unlocked, and bt may be gone
+			 * meanwhile: walk to the cursor's place from our tag.
+			 */
+			VMEM_LOCK(vm);
+			if (error == 0)
+				bt = bt_lookupbusy(vm, *addrp);
+		}
 	}
 
 	/*
@@ -1344,6 +1383,9 @@ advance:	/* PORT: see above. */
 	if (error == 0) {
 		vm->vm_cursor_addr = *addrp + size;	/* PORT: see above. */
 		TAILQ_REMOVE(&vm->vm_seglist, cursor, bt_seglist);
+		/* PORT: an allocation ending at VMEM_ADDR_MAX wraps to the head. */
+		if (*addrp + size == 0)
+			bt = NULL;
 		for (; bt != NULL && bt->bt_start < *addrp + size;
 		    bt = TAILQ_NEXT(bt, bt_seglist))
 			;

@@ -2,6 +2,7 @@
 // above the quantum, with no other constraint, starts its search at the
 // free list whose every block has an aligned fit (size + align - quantum),
 // so it does not probe smaller blocks that may or may not fit.
+#include <errno.h>
 #include <sys/vmem.h>
 #include <sys/vmem_ext.h>
 
@@ -65,6 +66,24 @@ TEST(InstantFitTest, FallsBackToTheFullScan) {
   vmem_xfree(vm, addr, 2 * q);
   vmem_xfree(vm, big, 256 * q);
   vmem_verify(vm);
+}
+
+// First fit asks for the free list that holds size + align - quantum; past
+// the last list (here above 2^63 on a quantum-1 arena, as libuvmem callers
+// make with quantum 0) nothing can fit, and the request fails cleanly.
+TEST(InstantFitTest, HugeAlignmentFailsCleanly) {
+  vmem_t *vm = vmem_create("ifit-huge", 0x1000, 0x100000, 0, 0, M_WAITOK);
+  vmem_addr_t addr;
+  EXPECT_EQ(vmem_xalloc(vm, 2, vmem_size_t{1} << 63, 0, 0, VMEM_ADDR_MIN,
+                        VMEM_ADDR_MAX, M_FIRSTFIT | M_NOWAIT, &addr),
+            ENOMEM);
+  EXPECT_EQ(vmem_xalloc(vm, (vmem_size_t{1} << 63) + 1, 0, 0, 0,
+                        VMEM_ADDR_MIN, VMEM_ADDR_MAX, M_FIRSTFIT | M_NOWAIT,
+                        &addr),
+            ENOMEM);
+  EXPECT_EQ(vmem_size(vm, VMEM_ALLOC), 0u);
+  vmem_verify(vm);
+  vmem_destroy(vm);
 }
 
 }  // namespace

@@ -178,4 +178,33 @@ TEST(UmaCache, ConcurrentThreadsCountersAddUp) {
   uma_zdestroy(z);
 }
 
+// A thread_local whose destructor runs after the thread's zone caches are
+// gone (it was constructed first) still allocates and frees: those calls
+// use the zone's shared layer.
+struct LateFreer {
+  uma_zone_t zone = nullptr;
+  std::vector<void *> items;
+  ~LateFreer() {
+    for (void *item : items) uma_zfree(zone, item);
+    void *again = uma_zalloc(zone, M_WAITOK);
+    uma_zfree(zone, again);
+  }
+};
+
+TEST(UmaCache, ZoneCallsAfterTheThreadsCachesAreGone) {
+  uma_zone_t z = new_zone("cache_late");
+  std::thread([z] {
+    thread_local LateFreer late;  // constructed before the caches
+    late.zone = z;
+    for (int i = 0; i < 8; i++) late.items.push_back(uma_zalloc(z, M_WAITOK));
+    void *bind = uma_zalloc(z, M_WAITOK);
+    uma_zfree(z, bind);  // the thread's cache for z now exists
+  }).join();
+  uma_zone_stats st = stats_of(z);
+  EXPECT_EQ(st.inuse, 0);
+  EXPECT_EQ(st.cached, 0);
+  EXPECT_EQ(st.free, 9);
+  uma_zdestroy(z);
+}
+
 }  // namespace
