@@ -42,7 +42,8 @@ void vmem_set_ximport(vmem_t *vm, vmem_ximport_fn_t *ximportfn,
  * Call fn(arg, start, size, type) on the segments whose type is in
  * typemask, in the arena's list order (spans precede their segments).
  * Without VMEM_WALK_REENTRANT, fn runs with the arena locked and must not
- * call into it; with it, fn runs unlocked over a snapshot.
+ * call into it, nor create or destroy arenas (the arena list lock comes
+ * before arena locks); with it, fn runs unlocked over a snapshot.
  */
 #define	VMEM_WALK_ALLOC		0x01	/* allocated segments */
 #define	VMEM_WALK_FREE		0x02	/* free segments */
