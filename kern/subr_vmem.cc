@@ -118,9 +118,11 @@ struct vmem_btag {
 	union {
 		LIST_ENTRY(vmem_btag) u_freelist; /* BT_TYPE_FREE */
 		LIST_ENTRY(vmem_btag) u_hashlist; /* BT_TYPE_BUSY */
-	} bt_u;
+		struct thread *u_importer;	/* PORT: BT_TYPE_SPAN, */
+	} bt_u;				/* see vmem_release_unused() */
 #define	bt_hashlist	bt_u.u_hashlist
 #define	bt_freelist	bt_u.u_freelist
+#define	bt_importer	bt_u.u_importer	/* PORT: see above. */
 	vmem_addr_t	bt_start;
 	vmem_size_t	bt_size;
 	int		bt_type;
@@ -1058,7 +1060,15 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags)
 	}
 
 	vmem_add1(vm, addr, size, BT_TYPE_SPAN);
-	vm->vm_nimports++;	/* PORT: see vmem_release_unused(). */
+	/*
+	 * PORT: count imports and mark the span with the importing thread
+	 * (see vmem_release_unused()); with a release function, vmem_add1()
+	 * has just put the span tag and its free segment at the tail.
+	 */
+	vm->vm_nimports++;
+	if (vm->vm_releasefn != NULL)
+		TAILQ_PREV(TAILQ_LAST(&vm->vm_seglist, vmem_seglist),
+		    vmem_seglist, bt_seglist)->bt_importer = curthread;
 
 	return 0;
 }
@@ -1250,9 +1260,10 @@ vmem_try_release(vmem_t *vm, struct vmem_btag *bt, const bool remfree)
  * PORT: ours.  An import need not meet xalloc's constraints (upstream's
  * "XXX" in vmem_try_fetch()), so a request may import spans it then does
  * not use, failed or not; upstream keeps them, and a failed M_NOWAIT
- * request changes the arena.  Give back every wholly free span among the
- * last nimports imported (imports go to the tail of the segment list).
- * Called and returns locked.
+ * request changes the arena.  Give back every wholly free span the calling
+ * thread imported among the last nimports imports (imports go to the tail
+ * of the segment list); another thread's may be about to be used.  Called
+ * and returns locked.
  */
 static void
 vmem_release_unused(vmem_t *vm, u_int nimports)
@@ -1269,7 +1280,8 @@ restart:
 			continue;
 		left--;
 		next = TAILQ_NEXT(bt, bt_seglist);
-		if (next != NULL && next->bt_type == BT_TYPE_FREE &&
+		if (bt->bt_importer == curthread && next != NULL &&
+		    next->bt_type == BT_TYPE_FREE &&
 		    next->bt_start == bt->bt_start &&
 		    next->bt_size == bt->bt_size &&
 		    vmem_try_release(vm, next, true)) {
