@@ -113,7 +113,6 @@ void cache_release(uma_zone *z, size_t keep) {
       items.push_back(z->free_items.back());
       z->free_items.pop_back();
     }
-    z->total -= static_cast<int64_t>(items.size());
   }
   if (!items.empty())
     z->release(z->arg, items.data(), static_cast<int>(items.size()));
@@ -173,7 +172,6 @@ void *zone_alloc_slow(uma_zone *z, int flags) {
       else
         n = keg_grow(z, flags, store, exact ? 1 : kImportBatch);
       lock.lock();
-      z->total += n;
       if (n > 0) {
         for (int i = n - 1; i >= 1; i--) z->free_items.push_back(store[i]);
         z->requests++;
@@ -216,7 +214,7 @@ uma_zone_t uma_zcache_create(const char *name, int size, uma_ctor ctor,
 
 void uma_zone_set_allocf(uma_zone_t z, uma_alloc allocf) {
   std::lock_guard<std::mutex> lock(z->lock);
-  KASSERT(z->total == 0 && !z->is_cache(),
+  KASSERT(z->requests == 0 && z->free_items.empty() && !z->is_cache(),
           ("zone %s: allocf set on a cache zone or after first use",
            z->name.c_str()));
   z->allocf = allocf;
@@ -327,7 +325,6 @@ void uma_prealloc(uma_zone_t z, int itemcnt) {
     void *store[kImportBatch];
     int n = keg_grow(z, M_WAITOK, store, kImportBatch);
     std::lock_guard<std::mutex> lock(z->lock);
-    z->total += n;
     z->free_items.insert(z->free_items.end(), store, store + n);
   }
 }

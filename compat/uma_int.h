@@ -73,7 +73,6 @@ struct uma_zone {
   std::vector<void *> all_items;   // keg zones without allocf: every item
   std::vector<uma_slab> slabs;     // keg zones with allocf
   uma_cache *caches = nullptr;     // threads' caches bound to this zone
-  int64_t total = 0;     // items the zone owns: in use, shared or cached
   int64_t reserve = 0;
   int64_t limit = 0;
   // Items in use = allocations less frees, summed over the shared layer

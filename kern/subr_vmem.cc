@@ -1292,13 +1292,30 @@ restart:
 	}
 }
 
+/*
+ * PORT: ours.  The end of an allocation: give back the spans it imported
+ * but did not use (nimports: vm_nimports when it started), drop the lock,
+ * and resize the busy-tag hash if the tags have outgrown it.
+ */
+static void
+vmem_xalloc_unlock(vmem_t *vm, u_int nimports)
+{
+	vmem_size_t newhashsize;
+
+	if (vm->vm_nimports != nimports && vm->vm_releasefn != NULL)
+		vmem_release_unused(vm, vm->vm_nimports - nimports);
+	newhashsize = vmem_hash_target(vm);
+	VMEM_UNLOCK(vm);
+	if (newhashsize != 0)
+		vmem_rehash(vm, newhashsize);
+}
+
 static int
 vmem_xalloc_nextfit(vmem_t *vm, const vmem_size_t size, vmem_size_t align,
     const vmem_size_t phase, const vmem_size_t nocross, int flags,
     vmem_addr_t *addrp)
 {
 	struct vmem_btag *bt, *cursor, *next, *prev;
-	vmem_size_t newhashsize;	/* PORT: see out: below. */
 	u_int nimports;			/* PORT: see out: below. */
 	int error;
 
@@ -1415,14 +1432,8 @@ advance:	/* PORT: see above. */
 		goto retry;
 
 out:
-	/* PORT: give back spans imported but not used (see above). */
-	if (vm->vm_nimports != nimports && vm->vm_releasefn != NULL)
-		vmem_release_unused(vm, vm->vm_nimports - nimports);
-	/* PORT: resize the hash as tags come (see vmem_hash_target()). */
-	newhashsize = vmem_hash_target(vm);
-	VMEM_UNLOCK(vm);
-	if (newhashsize != 0)
-		vmem_rehash(vm, newhashsize);	/* PORT: see above. */
+	/* PORT: unused imports back, hash resized (vmem_xalloc_unlock()). */
+	vmem_xalloc_unlock(vm, nimports);
 	return (error);
 }
 
@@ -1469,7 +1480,6 @@ vmem_xalloc_endfit(vmem_t *vm, const vmem_size_t size, vmem_size_t align,
 {
 	bt_t *bt, *best;
 	vmem_addr_t addr, bestaddr;
-	vmem_size_t newhashsize;
 	u_int nimports;
 	int error;
 
@@ -1505,12 +1515,7 @@ vmem_xalloc_endfit(vmem_t *vm, const vmem_size_t size, vmem_size_t align,
 		}
 	}
 out:
-	if (vm->vm_nimports != nimports && vm->vm_releasefn != NULL)
-		vmem_release_unused(vm, vm->vm_nimports - nimports);
-	newhashsize = vmem_hash_target(vm);
-	VMEM_UNLOCK(vm);
-	if (newhashsize != 0)
-		vmem_rehash(vm, newhashsize);
+	vmem_xalloc_unlock(vm, nimports);
 	if (error != 0 && (flags & M_NOWAIT) == 0)
 		panic("failed to allocate waiting allocation\n");
 	return (error);
@@ -1544,14 +1549,9 @@ vmem_set_ximport(vmem_t *vm, vmem_ximport_fn_t *ximportfn,
     vmem_release_t *releasefn, void *arg, vmem_size_t import_quantum)
 {
 
+	vmem_set_import(vm, NULL, releasefn, arg, import_quantum);
 	VMEM_LOCK(vm);
-	KASSERT(vm->vm_size == 0, ("arena %s is non-empty (size %#zx)",
-	    vm->vm_name, vm->vm_size));
-	vm->vm_importfn = NULL;
 	vm->vm_ximportfn = ximportfn;
-	vm->vm_releasefn = releasefn;
-	vm->vm_arg = arg;
-	vm->vm_import_quantum = import_quantum;
 	VMEM_UNLOCK(vm);
 }
 
@@ -1726,7 +1726,6 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 	struct vmem_freelist *first;
 	struct vmem_freelist *end;
 	bt_t *bt;
-	vmem_size_t newhashsize;	/* PORT: see out: below. */
 	u_int nimports;			/* PORT: see out: below. */
 	int error;
 	int strat;
@@ -1878,14 +1877,8 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 		}
 	}
 out:
-	/* PORT: give back spans imported but not used (release_unused). */
-	if (vm->vm_nimports != nimports && vm->vm_releasefn != NULL)
-		vmem_release_unused(vm, vm->vm_nimports - nimports);
-	/* PORT: resize the hash as tags come (see vmem_hash_target()). */
-	newhashsize = vmem_hash_target(vm);
-	VMEM_UNLOCK(vm);
-	if (newhashsize != 0)
-		vmem_rehash(vm, newhashsize);	/* PORT: see above. */
+	/* PORT: unused imports back, hash resized (vmem_xalloc_unlock()). */
+	vmem_xalloc_unlock(vm, nimports);
 	if (error != 0 && (flags & M_NOWAIT) == 0)
 		panic("failed to allocate waiting allocation\n");
 
@@ -2550,4 +2543,25 @@ vmem_walk_segments(vmem_t *vm, int typemask, vmem_walk_fn_t *fn, void *arg)
 		for (i = 0; i < n; i++)
 			fn(arg, segs[i].start, segs[i].size, segs[i].type);
 	free(segs, M_VMEM);
+}
+
+/*
+ * PORT: ours.  Import and release callbacks that stack an arena on another
+ * (arg: the parent), as the kernel's arenas import from kernel_arena: spans
+ * are placed best fit in the parent, honouring the child's M_NOWAIT.
+ */
+int
+vmem_import_arena(void *arg, vmem_size_t size, int flags, vmem_addr_t *addrp)
+{
+
+	return (vmem_xalloc(static_cast<vmem_t *>(arg), size, 0, 0, 0,
+	    VMEM_ADDR_MIN, VMEM_ADDR_MAX, (flags & BT_FLAGS) | M_BESTFIT,
+	    addrp));
+}
+
+void
+vmem_release_arena(void *arg, vmem_addr_t addr, vmem_size_t size)
+{
+
+	vmem_xfree(static_cast<vmem_t *>(arg), addr, size);
 }

@@ -39,6 +39,15 @@ void vmem_set_ximport(vmem_t *vm, vmem_ximport_fn_t *ximportfn,
     vmem_release_t *releasefn, void *arg, vmem_size_t import_quantum);
 
 /*
+ * Stack an arena on another, as the kernel's arenas import from its kernel
+ * arena: vmem_set_import(child, vmem_import_arena, vmem_release_arena,
+ * parent, import_quantum). Spans are placed best fit in the parent; the
+ * child's M_NOWAIT or waiting is passed on.
+ */
+vmem_import_t vmem_import_arena;
+vmem_release_t vmem_release_arena;
+
+/*
  * Call fn(arg, start, size, type) on the segments whose type is in
  * typemask, in the arena's list order (spans precede their segments).
  * Without VMEM_WALK_REENTRANT, fn runs with the arena locked and must not

@@ -17,54 +17,17 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/util/vmem_show.h"
 
 namespace {
 
-struct Seg {
-  uintmax_t start;
-  uintmax_t size;
-  std::string type;  // "static span", "span", "free", "busy", "cursor"
-};
+using Seg = test_util::VmemSeg;
 
-// Runs a DDB show command on vm and returns what it printed.
 std::string Show(const char *command, vmem_t *vm) {
-  char *buf = nullptr;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  EXPECT_NE(f, nullptr);
-  EXPECT_EQ(vmem_db_show(command, (vmem_addr_t)vm, 1, f), 0);
-  fclose(f);
-  std::string out(buf, len);
-  free(buf);
-  return out;
+  return test_util::VmemShow(command, vm);
 }
 
-// The segment list of vm, in list order (from "show vmemdump"), without the
-// free lists that follow it.
-std::vector<Seg> Segments(vmem_t *vm) {
-  std::vector<Seg> segs;
-  std::string out = Show("vmemdump", vm);
-  size_t pos = 0;
-  while (pos < out.size()) {
-    size_t eol = out.find('\n', pos);
-    if (eol == std::string::npos) eol = out.size();
-    std::string line = out.substr(pos, eol - pos);
-    pos = eol + 1;
-    if (line.rfind("freelist[", 0) == 0) break;
-    if (line.empty() || line[0] != '\t') continue;
-    void *p;
-    uintmax_t start, size;
-    int type, n = 0;
-    if (sscanf(line.c_str(), "\t%p: %jx %jx, %d(%n", &p, &start, &size,
-               &type, &n) != 4 ||
-        n == 0)
-      continue;
-    std::string name = line.substr(n);
-    if (!name.empty() && name.back() == ')') name.pop_back();
-    segs.push_back({start, size, name});
-  }
-  return segs;
-}
+std::vector<Seg> Segments(vmem_t *vm) { return test_util::VmemSegments(vm); }
 
 // Segments of vm other than the next-fit cursor.
 std::vector<Seg> RealSegments(vmem_t *vm) {

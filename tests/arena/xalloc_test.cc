@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/util/vmem_show.h"
 
 namespace {
 
@@ -276,15 +277,7 @@ TEST(XallocTopTest, ArenaEndingAtAddrMax) {
 }
 
 std::string Show(const char *command, vmem_t *vm) {
-  char *buf = nullptr;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  EXPECT_NE(f, nullptr);
-  EXPECT_EQ(vmem_db_show(command, (vmem_addr_t)vm, 1, f), 0);
-  fclose(f);
-  std::string out(buf, len);
-  free(buf);
-  return out;
+  return test_util::VmemShow(command, vm);
 }
 
 // "show vmem" without two lines that are not the arena's allocation state:

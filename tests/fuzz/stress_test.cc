@@ -221,20 +221,12 @@ TEST_F(StressTest, ImportingArenaWithLimit) {
 
 // A child arena importing from a parent: the child's sleepers may sleep in
 // the parent inside the import.
-int ParentImport(void *arg, vmem_size_t size, int flags, vmem_addr_t *addrp) {
-  return vmem_xalloc(static_cast<vmem_t *>(arg), size, 0, 0, 0, VMEM_ADDR_MIN,
-                     VMEM_ADDR_MAX, (flags & (M_NOWAIT | M_WAITOK)) |
-                     M_BESTFIT, addrp);
-}
-void ParentRelease(void *arg, vmem_addr_t addr, vmem_size_t size) {
-  vmem_xfree(static_cast<vmem_t *>(arg), addr, size);
-}
 
 TEST_F(StressTest, StackedArenas) {
   vmem_t *parent = vmem_create("stress-parent", 0x100000, 64 * 16, 16, 0,
                                M_WAITOK);
   vmem_t *child = vmem_create("stress-child", 0, 0, 16, 0, M_WAITOK);
-  vmem_set_import(child, &ParentImport, &ParentRelease, parent, 4 * 16);
+  vmem_set_import(child, vmem_import_arena, vmem_release_arena, parent, 4 * 16);
   vmem_set_reclaim(child, &Reclaim);
   Workload w{child, 16, 12, /*nextfit=*/false, [child](std::mt19937 &rng) {
                vmem_set_limit(child, (rng() % 2) ? 0 : 48 * 16);

@@ -15,19 +15,11 @@
 namespace vmem_test {
 namespace {
 
-// Adapters: the parent arena is the import argument.
-int ParentImport(void *arg, vmem_size_t size, int flags, vmem_addr_t *addrp) {
-  return vmem_alloc(static_cast<vmem_t *>(arg), size, flags, addrp);
-}
-void ParentRelease(void *arg, vmem_addr_t addr, vmem_size_t size) {
-  vmem_free(static_cast<vmem_t *>(arg), addr, size);
-}
-
 vmem_t *Stack(const char *name, vmem_t *parent, vmem_size_t quantum,
               vmem_size_t import_quantum) {
   vmem_t *vm = vmem_create(name, 0, 0, quantum, 0, M_WAITOK);
   if (vm != nullptr)
-    vmem_set_import(vm, &ParentImport, &ParentRelease, parent,
+    vmem_set_import(vm, vmem_import_arena, vmem_release_arena, parent,
                     import_quantum);
   return vm;
 }

@@ -19,6 +19,7 @@
 #include <sys/vmem_ext.h>
 
 #include "tests/util/concurrency.h"
+#include "tests/util/vmem_show.h"
 
 namespace vmem_test {
 
@@ -28,15 +29,7 @@ using test_util::WaitUntil;
 
 // vmem_db_show("vmem") for vm, as a string.
 inline std::string ShowVmem(vmem_t *vm) {
-  char *buf = nullptr;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (f == nullptr) abort();
-  vmem_db_show("vmem", reinterpret_cast<vmem_addr_t>(vm), 1, f);
-  fclose(f);
-  std::string s(buf, len);
-  free(buf);
-  return s;
+  return test_util::VmemShow("vmem", vm);
 }
 
 // The text without the lines containing what.

@@ -137,20 +137,13 @@ TEST(WaitTest, SeveralSleepersAllComplete) {
   vmem_destroy(vm);
 }
 
-int ParentImport(void *arg, vmem_size_t size, int flags, vmem_addr_t *addrp) {
-  return vmem_alloc(static_cast<vmem_t *>(arg), size, flags, addrp);
-}
-void ParentRelease(void *arg, vmem_addr_t addr, vmem_size_t size) {
-  vmem_free(static_cast<vmem_t *>(arg), addr, size);
-}
-
 TEST(WaitTest, StackedSleeperWakesWhenTheBottomFrees) {
   ResetReclaimers();
   vmem_t *bottom =
       vmem_create("w-bottom", 0x100000, 0x4000, 0x1000, 0, M_WAITOK);
   vmem_set_reclaim(bottom, &NoteReclaim);
   vmem_t *top = vmem_create("w-top", 0, 0, 0x10, 0, M_WAITOK);
-  vmem_set_import(top, &ParentImport, &ParentRelease, bottom, 0x1000);
+  vmem_set_import(top, vmem_import_arena, vmem_release_arena, bottom, 0x1000);
   vmem_addr_t all = MustAlloc(bottom, 0x4000);  // another consumer
 
   std::atomic<bool> freed{false};

@@ -2,6 +2,7 @@
 // the same run; the binary ends with a table of ratios between variants.
 // Run with: tools/bazel run -c opt //tools:vmem_bench
 #include <sys/vmem.h>
+#include <sys/vmem_ext.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -201,20 +202,11 @@ void BM_TlsStack(benchmark::State &state) {
 BENCHMARK(BM_TlsStack)->Threads(1)->Threads(2)->UseRealTime();
 
 // An arena importing from another, as kmem from the kernel arena.
-int import_parent(void *arg, vmem_size_t size, int flags, vmem_addr_t *addrp) {
-  flags = (flags & ~(M_BESTFIT | M_FIRSTFIT | M_NEXTFIT)) | M_BESTFIT;
-  return vmem_xalloc(static_cast<vmem_t *>(arg), size, 0, 0, 0, VMEM_ADDR_MIN,
-                     VMEM_ADDR_MAX, flags, addrp);
-}
-void release_parent(void *arg, vmem_addr_t addr, vmem_size_t size) {
-  vmem_xfree(static_cast<vmem_t *>(arg), addr, size);
-}
-
 void BM_Imported(benchmark::State &state) {
   vmem_t *parent =
       vmem_create("parent", kBase, kArenaSize, kQuantum, 0, M_WAITOK);
   vmem_t *child = vmem_create("child", 0, 0, kQuantum, 0, M_WAITOK);
-  vmem_set_import(child, import_parent, release_parent, parent,
+  vmem_set_import(child, vmem_import_arena, vmem_release_arena, parent,
                   64 * kQuantum);
   std::mt19937_64 rng(4);
   std::vector<Allocation> set(1000);

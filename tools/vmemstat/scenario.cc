@@ -1,5 +1,7 @@
 #include "tools/vmemstat/scenario.h"
 
+#include <sys/vmem_ext.h>
+
 #include <memory>
 #include <mutex>
 #include <random>
@@ -11,20 +13,6 @@ namespace vmemstat {
 namespace {
 
 constexpr vmem_size_t kPage = 4096;
-
-// vmem_import_t/vmem_release_t adapters: a child arena imports from its
-// parent (arg) as the kernel's kmem arena imports from the kernel arena.
-int import_from_parent(void *arg, vmem_size_t size, int flags,
-                       vmem_addr_t *addrp) {
-  // The child's fit strategy is its own; the parent places spans best-fit.
-  flags = (flags & ~(M_BESTFIT | M_FIRSTFIT | M_NEXTFIT)) | M_BESTFIT;
-  return vmem_xalloc(static_cast<vmem_t *>(arg), size, 0, 0, 0,
-                     VMEM_ADDR_MIN, VMEM_ADDR_MAX, flags, addrp);
-}
-
-void release_to_parent(void *arg, vmem_addr_t addr, vmem_size_t size) {
-  vmem_xfree(static_cast<vmem_t *>(arg), addr, size);
-}
 
 // A zone of fixed-size buffers whose items are address ranges carved from
 // an arena, as the kernel's zones sit on kmem.
@@ -68,7 +56,7 @@ class KernelStack : public Stack {
     kva_ = vmem_create("kva", 0x100000000, 1024 * 1024 * kPage, kPage, 0,
                        M_WAITOK);
     kmem_ = vmem_create("kmem", 0, 0, kPage, 8 * kPage, M_WAITOK);
-    vmem_set_import(kmem_, import_from_parent, release_to_parent, kva_,
+    vmem_set_import(kmem_, vmem_import_arena, vmem_release_arena, kva_,
                     64 * kPage);
     for (vmem_size_t pages : {1, 4}) {
       auto bz = std::make_unique<BufferZone>();
