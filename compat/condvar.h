@@ -1,13 +1,15 @@
-// condvar(9) on absl::CondVar. Like struct mtx, plain memory until
+// condvar(9) on std::condition_variable. Like struct mtx, plain memory until
 // cv_init(). Timeouts are in ticks (see compat/kernel.h: hz).
 #ifndef COMPAT_CONDVAR_H_
 #define COMPAT_CONDVAR_H_
 
-#include "absl/synchronization/mutex.h"
+#include <condition_variable>
+
 #include "compat/mutex.h"
 
 struct cv {
-  alignas(absl::CondVar) unsigned char cv_storage[sizeof(absl::CondVar)];
+  alignas(std::condition_variable) unsigned char
+      cv_storage[sizeof(std::condition_variable)];
   const char *cv_description;
   int cv_waiters;  // under the interlock, as in the kernel
 };

@@ -2,9 +2,7 @@
 
 #include <new>
 
-#include "absl/base/thread_annotations.h"
 #include "compat/panic.h"
-#include "compat/tsan.h"
 
 namespace {
 using compat_internal::locks_held;
@@ -18,21 +16,14 @@ void set_owner(struct mtx *m, struct thread *td) {
 }
 }  // namespace
 
-absl::Mutex *mtx_absl(struct mtx *m) {
-  return std::launder(reinterpret_cast<absl::Mutex *>(m->mtx_storage));
+std::mutex *mtx_std(struct mtx *m) {
+  return std::launder(reinterpret_cast<std::mutex *>(m->mtx_storage));
 }
 
 void mtx_init(struct mtx *m, const char *name, const char *type, int opts) {
   KASSERT((opts & (MTX_SPIN | MTX_RECURSE)) == 0,
           ("mutex %s: options %#x are not supported", name, opts));
-  // Our owner tracking checks recursion; Abseil's deadlock detection (on in
-  // Debian's build) would cost a graph update on every lock.
-  static const bool no_detection = [] {
-    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-    return true;
-  }();
-  (void)no_detection;
-  new (m->mtx_storage) absl::Mutex();
+  new (m->mtx_storage) std::mutex();
   m->mtx_name = name;
   m->mtx_flags = opts;
   set_owner(m, nullptr);
@@ -41,12 +32,11 @@ void mtx_init(struct mtx *m, const char *name, const char *type, int opts) {
 void mtx_destroy(struct mtx *m) {
   KASSERT(owner(m) == nullptr,
           ("mutex %s destroyed while held", m->mtx_name));
-  mtx_absl(m)->~Mutex();
+  mtx_std(m)->~mutex();
   m->mtx_name = nullptr;
 }
 
 void mtx_acquire_owner(struct mtx *m) {
-  TSAN_ACQUIRE(m);
   set_owner(m, curthread);
   locks_held++;
 }
@@ -56,27 +46,24 @@ void mtx_release_owner(struct mtx *m) {
           ("mutex %s not owned by this thread", m->mtx_name));
   locks_held--;
   set_owner(m, nullptr);
-  TSAN_RELEASE(m);
 }
 
-// The absl::Mutex is taken in one call and released in another, which
-// clang's -Wthread-safety (on in Bazel's clang toolchain) cannot follow.
-void mtx_lock(struct mtx *m) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+void mtx_lock(struct mtx *m) {
   KASSERT(owner(m) != curthread,
           ("recursed on non-recursive mutex %s", m->mtx_name));
-  mtx_absl(m)->Lock();
+  mtx_std(m)->lock();
   mtx_acquire_owner(m);
 }
 
-int mtx_trylock(struct mtx *m) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  if (owner(m) == curthread || !mtx_absl(m)->TryLock()) return 0;
+int mtx_trylock(struct mtx *m) {
+  if (owner(m) == curthread || !mtx_std(m)->try_lock()) return 0;
   mtx_acquire_owner(m);
   return 1;
 }
 
-void mtx_unlock(struct mtx *m) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+void mtx_unlock(struct mtx *m) {
   mtx_release_owner(m);
-  mtx_absl(m)->Unlock();
+  mtx_std(m)->unlock();
 }
 
 void mtx_assert_fail(struct mtx *m, int what) {

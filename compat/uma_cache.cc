@@ -1,76 +1,79 @@
 // Per-thread caches in front of the zones (see uma_int.h).
 #include <thread>
 
+#include "compat/asymmetric_fence.h"
 #include "compat/panic.h"
 #include "compat/uma_int.h"
 
 namespace {
 
-void cache_lock(uma_cache *c) {
-  while (c->busy.exchange(true, std::memory_order_acquire))
-    std::this_thread::yield();
-}
-
-void cache_unlock(uma_cache *c) {
-  c->busy.store(false, std::memory_order_release);
-}
+constexpr auto relaxed = std::memory_order_relaxed;
 
 // Set once the calling thread's caches are gone (thread exit): later zone
 // calls from this thread (other thread_local destructors, atexit handlers)
 // use the shared layer. Trivially destructible, so always readable.
 thread_local bool caches_dead;
 
-// The calling thread's caches, by zone slot. At thread exit every cache's
-// items go back to its zone.
+// Moves a seized or exiting cache's items and counters to its zone.
+void cache_flush_locked(uma_zone *z, uma_cache *c, bool unbind) {
+  const int n = c->count.load(relaxed);
+  z->free_items.insert(z->free_items.end(), c->items, c->items + n);
+  c->count.store(0, relaxed);
+  if (unbind) {
+    z->requests += c->allocs.load(relaxed);
+    z->frees += c->frees.load(relaxed);
+    c->allocs.store(0, relaxed);
+    c->frees.store(0, relaxed);
+    c->zone = nullptr;
+  }
+}
+
+// The calling thread's caches (uma_cache_slots points into slots_). At
+// thread exit every cache's items go back
+// to its zone.
 class ThreadCaches {
  public:
   ~ThreadCaches() {
     caches_dead = true;
+    uma_cache_slots = nullptr;
+    uma_cache_nslots = 0;
     std::lock_guard<std::mutex> zones(uma_zones_lock());
     for (uma_cache *c : slots_) {
       if (c == nullptr) continue;
-      // The zones lock keeps the zone alive: uma_zdestroy() unbinds its
-      // caches under it.
-      cache_lock(c);
-      uma_zone *z = c->zone;
-      cache_unlock(c);
-      if (z != nullptr) {
+      // The zones lock keeps the zone alive (uma_zdestroy() unbinds under
+      // it) and the zone lock keeps drainers away.
+      if (uma_zone *z = c->zone) {
         std::lock_guard<std::mutex> lock(z->lock);
-        cache_lock(c);
-        for (int i = 0; i < c->count; i++) z->free_items.push_back(c->items[i]);
-        c->count = 0;
-        z->requests += c->allocs;
-        z->frees += c->frees;
-        c->allocs = c->frees = 0;
-        c->zone = nullptr;
+        cache_flush_locked(z, c, true);
         for (uma_cache **p = &z->caches; *p != nullptr; p = &(*p)->next)
           if (*p == c) {
             *p = c->next;
             break;
           }
-        cache_unlock(c);
       }
       delete c;
     }
     slots_.clear();
   }
 
-  // This thread's cache for z, locked and bound to z.
-  uma_cache *get(uma_zone *z) {
-    if (z->slot >= slots_.size()) slots_.resize(z->slot + 1, nullptr);
+  // This thread's cache for z, bound to it on first use.
+  uma_cache *bind(uma_zone *z) {
+    asymmetric_fence_init();
+    if (z->slot >= slots_.size()) {
+      slots_.resize(z->slot + 1, nullptr);
+      uma_cache_slots = slots_.data();
+      uma_cache_nslots = static_cast<uint32_t>(slots_.size());
+    }
     uma_cache *&c = slots_[z->slot];
     if (c == nullptr) c = new uma_cache();
-    cache_lock(c);
-    if (__predict_true(c->zone == z)) return c;
-    cache_unlock(c);
-    // First use since the slot was (re)assigned to z: bind.
-    std::lock_guard<std::mutex> lock(z->lock);
-    cache_lock(c);
-    MPASS(c->count == 0);
-    c->zone = z;
-    c->allocs = c->frees = 0;
-    c->next = z->caches;
-    z->caches = c;
+    if (c->zone != z) {
+      // The slot was free or its zone is destroyed (which unbound c).
+      std::lock_guard<std::mutex> lock(z->lock);
+      MPASS(c->zone == nullptr && c->count.load(relaxed) == 0);
+      c->zone = z;
+      c->next = z->caches;
+      z->caches = c;
+    }
     return c;
   }
 
@@ -80,6 +83,17 @@ class ThreadCaches {
 
 thread_local ThreadCaches thread_caches;
 
+// Takes every cache of z away from its owner (zone lock held): flags them,
+// fences every thread, then waits for owners still inside.
+void caches_seize_locked(uma_zone *z) {
+  if (z->caches == nullptr) return;
+  for (uma_cache *c = z->caches; c != nullptr; c = c->next)
+    c->drain.store(true, relaxed);
+  asymmetric_fence_heavy();
+  for (uma_cache *c = z->caches; c != nullptr; c = c->next)
+    while (c->busy.load(std::memory_order_acquire)) std::this_thread::yield();
+}
+
 std::vector<uint32_t> &free_slots() {
   static auto *slots = new std::vector<uint32_t>();
   return *slots;
@@ -88,71 +102,49 @@ uint32_t next_slot;
 
 }  // namespace
 
-void *uma_cache_alloc(uma_zone *z) {
-  if (__predict_false(caches_dead)) return nullptr;
-  uma_cache *c = thread_caches.get(z);
-  void *item = nullptr;
-  if (c->count > 0) {
-    item = c->items[--c->count];
-    c->allocs++;
-  }
-  cache_unlock(c);
-  return item;
+__thread uma_cache **uma_cache_slots;
+__thread uint32_t uma_cache_nslots;
+
+uma_cache *uma_cache_bind(uma_zone *z) {
+  if (caches_dead) return nullptr;
+  return thread_caches.bind(z);
 }
 
-int uma_cache_free(uma_zone *z, void *item, void **spill) {
-  if (__predict_false(caches_dead)) return -1;
-  uma_cache *c = thread_caches.get(z);
-  // The one double free a cache can see cheaply: the same item twice.
-  if (__predict_false(c->count != 0 && c->items[c->count - 1] == item)) {
-    cache_unlock(c);
-    panic("zone %s: free of %p with no item allocated (double free)",
-          z->name.c_str(), item);
-  }
-  int n = 0;
-  c->frees++;
-  if (c->count == UMA_CACHE_MAX)
-    while (n < UMA_CACHE_BATCH) spill[n++] = c->items[--c->count];
-  c->items[c->count++] = item;
-  cache_unlock(c);
-  return n;
+void uma_cache_double_free(uma_zone *z, void *item) {
+  panic("zone %s: free of %p with no item allocated (double free)",
+        z->name.c_str(), item);
 }
 
 int uma_cache_fill(uma_zone *z, void **items, int n) {
-  if (__predict_false(caches_dead)) return n;
-  uma_cache *c = thread_caches.get(z);
-  while (n > 0 && c->count < UMA_CACHE_BATCH) c->items[c->count++] = items[--n];
-  cache_unlock(c);
+  uma_cache *c = uma_cache_enter(z);
+  if (c == nullptr) return n;
+  int count = c->count.load(relaxed);
+  while (n > 0 && count < UMA_CACHE_BATCH) c->items[count++] = items[--n];
+  c->count.store(count, relaxed);
+  uma_cache_exit(c);
   return n;
 }
 
 void uma_cache_drain_locked(uma_zone *z, bool unbind) {
+  caches_seize_locked(z);
   for (uma_cache *c = z->caches; c != nullptr; c = c->next) {
-    cache_lock(c);
-    for (int i = 0; i < c->count; i++) z->free_items.push_back(c->items[i]);
-    c->count = 0;
-    if (unbind) {
-      z->requests += c->allocs;
-      z->frees += c->frees;
-      c->allocs = c->frees = 0;
-      c->zone = nullptr;
-    }
-    cache_unlock(c);
+    cache_flush_locked(z, c, unbind);
+    c->drain.store(false, std::memory_order_release);
   }
   if (unbind) z->caches = nullptr;
 }
 
 void uma_cache_count_locked(uma_zone *z, int64_t *cached, int64_t *allocs,
                             int64_t *frees) {
+  // Owners may be inside their caches: a snapshot, exact once they are
+  // quiet (as the kernel's per-CPU counters).
   *cached = 0;
   *allocs = 0;
   *frees = 0;
   for (uma_cache *c = z->caches; c != nullptr; c = c->next) {
-    cache_lock(c);
-    *cached += c->count;
-    *allocs += c->allocs;
-    *frees += c->frees;
-    cache_unlock(c);
+    *cached += c->count.load(relaxed);
+    *allocs += c->allocs.load(relaxed);
+    *frees += c->frees.load(relaxed);
   }
 }
 

@@ -258,10 +258,8 @@ void *uma_zalloc_arg(uma_zone_t z, void *arg, int flags) {
           ("zone %s: M_NOWAIT and M_WAITOK together (flags %#x)",
            z->name.c_str(), flags));
   void *item = nullptr;
-  if (z->use_caches.load(std::memory_order_relaxed) &&
-      (flags & M_USE_RESERVE) == 0)
-    item = uma_cache_alloc(z);
-  if (item == nullptr) item = zone_alloc_slow(z, flags);
+  if (__predict_true((flags & M_USE_RESERVE) == 0)) item = uma_cache_alloc(z);
+  if (__predict_false(item == nullptr)) item = zone_alloc_slow(z, flags);
   if (item == nullptr) return nullptr;
   if (z->ctor != nullptr &&
       z->ctor(item, static_cast<int>(z->size), arg, flags) != 0) {
@@ -282,12 +280,9 @@ void uma_zfree_arg(uma_zone_t z, void *item, void *arg) {
   if (item == nullptr) return;
   if (z->dtor != nullptr) z->dtor(item, static_cast<int>(z->size), arg);
   void *spill[UMA_CACHE_BATCH];
-  int nspill = -1;
-  if (z->use_caches.load(std::memory_order_relaxed)) {
-    // Into this thread's cache; a full cache spills half to the zone.
-    nspill = uma_cache_free(z, item, spill);
-    if (nspill == 0) return;
-  }
+  // Into this thread's cache; a full cache spills half to the zone.
+  const int nspill = uma_cache_free(z, item, spill);
+  if (__predict_true(nspill == 0)) return;
   bool trim;
   {
     std::lock_guard<std::mutex> lock(z->lock);

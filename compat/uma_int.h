@@ -8,8 +8,15 @@
 // cache zone, from its import function. Caches are drained into the zone on
 // reclaim, at thread exit and on destroy.
 //
-// Lock order: zones_lock() -> uma_zone::lock -> uma_cache::busy. A thread
-// never waits for the zone lock while its cache is busy.
+// A cache is the thread's alone while it pushes or pops, as a CPU's cache
+// is inside a critical section in the kernel: the owner marks itself busy
+// with a plain store and a compiler-only fence, and a thread that must
+// reach into other threads' caches (drain, unbind) first flags them, then
+// forces a fence on every thread (the kernel would send IPIs), then waits
+// until none is busy. See compat/asymmetric_fence.h.
+//
+// Lock order: zones_lock() -> uma_zone::lock. Caches are reached only with
+// the zone lock held or by their owner.
 #ifndef COMPAT_UMA_INT_H_
 #define COMPAT_UMA_INT_H_
 
@@ -21,6 +28,8 @@
 #include <string>
 #include <vector>
 
+#include "compat/asymmetric_fence.h"
+#include "compat/cdefs.h"
 #include "compat/uma.h"
 
 // Items a thread's cache holds at most, and moves to or from the zone at once.
@@ -31,12 +40,13 @@ struct uma_zone;
 
 // One thread's cache for one zone.
 struct uma_cache {
-  // Held (true) by the owner while it pushes or pops, and by a drainer.
-  std::atomic<bool> busy{false};
-  uma_zone *zone = nullptr;  // the zone bound to, or nullptr; under busy
-  int64_t allocs = 0;        // allocations served here; under busy
-  int64_t frees = 0;         // frees taken here; under busy
-  int count = 0;             // items[0..count) are free items; under busy
+  std::atomic<bool> busy{false};     // the owner is inside
+  std::atomic<bool> drain{false};    // a drainer holds or wants the cache
+  uma_zone *zone = nullptr;          // the zone bound to, or nullptr
+  // Statistics, written by whoever holds the cache, read by anyone.
+  std::atomic<int64_t> allocs{0};    // allocations served here
+  std::atomic<int64_t> frees{0};     // frees taken here
+  std::atomic<int> count{0};         // items[0..count) are free items
   void *items[UMA_CACHE_MAX];
   uma_cache *next = nullptr;  // in the zone's list; under the zone lock
 };
@@ -89,12 +99,87 @@ struct uma_zone {
 std::mutex &uma_zones_lock();
 
 // Per-thread caches (uma_cache.cc).
+// The calling thread's caches by zone slot. Plain __thread variables in the
+// initial-exec model, so the inline fast paths below read each with one
+// load (a C++ thread_local would go through an init wrapper call).
+extern __thread uma_cache **uma_cache_slots
+    __attribute__((tls_model("initial-exec")));
+extern __thread uint32_t uma_cache_nslots
+    __attribute__((tls_model("initial-exec")));
+
+// Slow part of uma_cache_enter(): binds a cache for z to the calling
+// thread; nullptr once the thread's caches are gone (it is exiting).
+uma_cache *uma_cache_bind(uma_zone *z);
+
+// Enters the calling thread's cache for z; nullptr when it may not be used:
+// a drainer has it, the zone stopped using caches, or the thread is exiting.
+inline uma_cache *uma_cache_enter(uma_zone *z) {
+  uma_cache *c;
+  if (__predict_false(z->slot >= uma_cache_nslots ||
+                      (c = uma_cache_slots[z->slot]) == nullptr ||
+                      c->zone != z)) {
+    if ((c = uma_cache_bind(z)) == nullptr) return nullptr;
+  }
+  c->busy.store(true, std::memory_order_relaxed);
+  asymmetric_fence_light();
+  // Checked after the fence: a drainer either sees busy or is seen here.
+  if (__predict_false(c->drain.load(std::memory_order_acquire) ||
+                      !z->use_caches.load(std::memory_order_relaxed))) {
+    c->busy.store(false, std::memory_order_release);
+    return nullptr;
+  }
+  return c;
+}
+
+inline void uma_cache_exit(uma_cache *c) {
+  c->busy.store(false, std::memory_order_release);
+}
+
+inline void uma_cache_bump(std::atomic<int64_t> &counter) {
+  counter.store(counter.load(std::memory_order_relaxed) + 1,
+                std::memory_order_relaxed);
+}
+
 // Fast paths, without the zone lock: an item from the calling thread's
-// cache, or nullptr; and a free into it, which returns how many items a
-// full cache spilled into spill[] (UMA_CACHE_BATCH) for the zone, or -1 if
-// the thread has no caches any more (it is exiting).
-void *uma_cache_alloc(uma_zone *z);
-int uma_cache_free(uma_zone *z, void *item, void **spill);
+// cache, or nullptr.
+inline void *uma_cache_alloc(uma_zone *z) {
+  uma_cache *c = uma_cache_enter(z);
+  if (__predict_false(c == nullptr)) return nullptr;
+  void *item = nullptr;
+  const int count = c->count.load(std::memory_order_relaxed);
+  if (__predict_true(count > 0)) {
+    item = c->items[count - 1];
+    c->count.store(count - 1, std::memory_order_relaxed);
+    uma_cache_bump(c->allocs);
+  }
+  uma_cache_exit(c);
+  return item;
+}
+
+[[noreturn]] void uma_cache_double_free(uma_zone *z, void *item);
+
+// A free into the calling thread's cache: returns how many items a full
+// cache spilled into spill[] (UMA_CACHE_BATCH) for the zone, or -1 if the
+// cache may not be used.
+inline int uma_cache_free(uma_zone *z, void *item, void **spill) {
+  uma_cache *c = uma_cache_enter(z);
+  if (__predict_false(c == nullptr)) return -1;
+  int count = c->count.load(std::memory_order_relaxed);
+  // The one double free a cache can see cheaply: the same item twice.
+  if (__predict_false(count != 0 && c->items[count - 1] == item)) {
+    uma_cache_exit(c);
+    uma_cache_double_free(z, item);
+  }
+  int n = 0;
+  uma_cache_bump(c->frees);
+  if (__predict_false(count == UMA_CACHE_MAX))
+    while (n < UMA_CACHE_BATCH) spill[n++] = c->items[--count];
+  c->items[count++] = item;
+  c->count.store(count, std::memory_order_relaxed);
+  uma_cache_exit(c);
+  return n;
+}
+
 // Puts items the slow path brought in into the caller's cache; returns how
 // many did not fit (left at the start of items).
 int uma_cache_fill(uma_zone *z, void **items, int n);

@@ -178,6 +178,92 @@ TEST(UmaCache, ConcurrentThreadsCountersAddUp) {
   uma_zdestroy(z);
 }
 
+// Reclaim reaches into caches whose owners are pushing and popping at the
+// same moment: no item may be both drained and kept by its owner.
+TEST(UmaCache, ReclaimRacingWithOwnersLosesAndDuplicatesNothing) {
+  uma_zone_t z = new_zone("cache_reclaim_race");
+  constexpr int kThreads = 2, kRounds = 20000;
+  std::atomic<int> running{kThreads};
+  std::atomic<int> bad{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; t++)
+    threads.emplace_back([&, t] {
+      std::vector<unsigned *> mine;
+      for (int r = 0; r < kRounds; r++) {
+        if (mine.size() < 70 && (r % 3 != 0 || mine.empty())) {
+          auto *p = static_cast<unsigned *>(uma_zalloc(z, M_WAITOK));
+          *p = static_cast<unsigned>(t);
+          mine.push_back(p);
+        } else {
+          if (*mine.back() != static_cast<unsigned>(t)) bad++;
+          *mine.back() = ~0u;
+          uma_zfree(z, mine.back());
+          mine.pop_back();
+        }
+      }
+      for (unsigned *p : mine) uma_zfree(z, p);
+      running--;
+    });
+  int reclaims = 0;
+  while (running.load() > 0) {
+    uma_zone_reclaim(z, UMA_RECLAIM_DRAIN);
+    reclaims++;
+  }
+  for (auto &th : threads) th.join();
+  EXPECT_GT(reclaims, 0);
+  EXPECT_EQ(bad.load(), 0) << "an item was handed to two threads";
+  // Every item the zone made is free exactly once.
+  uma_zone_stats st = stats_of(z);
+  EXPECT_EQ(st.inuse, 0);
+  std::set<void *> items;
+  for (int64_t i = 0; i < st.free; i++) items.insert(uma_zalloc(z, M_WAITOK));
+  EXPECT_EQ(static_cast<int64_t>(items.size()), st.free)
+      << "an item was free twice";
+  for (void *item : items) uma_zfree(z, item);
+  uma_zdestroy(z);
+}
+
+// A limit set while another thread frees into its cache leaves nothing in
+// that cache: frees after the switch go to the zone, so a limit counts every
+// free item.
+TEST(UmaCache, LimitSetWhileFreeingStrandsNothingInCaches) {
+  for (int round = 0; round < 200; round++) {
+    uma_zone_t z = new_zone("cache_limit_race");
+    std::vector<void *> items;
+    for (int i = 0; i < 40; i++) items.push_back(uma_zalloc(z, M_WAITOK));
+    std::atomic<bool> go{false};
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false, release = false;
+    std::thread freer([&] {
+      while (!go.load()) {
+      }
+      for (void *item : items) uma_zfree(z, item);
+      std::unique_lock<std::mutex> lock(mu);
+      done = true;
+      cv.notify_all();
+      cv.wait(lock, [&] { return release; });  // keep the cache alive
+    });
+    go = true;
+    uma_zone_set_max(z, 1000);
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return done; });
+    }
+    uma_zone_stats st = stats_of(z);
+    EXPECT_EQ(st.cached, 0) << "round " << round;
+    EXPECT_EQ(st.inuse, 0) << "round " << round;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      release = true;
+      cv.notify_all();
+    }
+    freer.join();
+    uma_zdestroy(z);
+    if (HasFailure()) break;
+  }
+}
+
 // A thread_local whose destructor runs after the thread's zone caches are
 // gone (it was constructed first) still allocates and frees: those calls
 // use the zone's shared layer.
