@@ -1,17 +1,20 @@
-// condvar(9) on std::condition_variable. Like struct mtx, plain memory until
-// cv_init(). Timeouts are in ticks (see compat/kernel.h: hz).
+// condvar(9) on a futex: waiters sleep on a sequence number that every
+// signal bumps, so a signal between dropping the interlock and sleeping is
+// not lost. Like struct mtx, plain memory until cv_init(). Timeouts are in
+// ticks (see compat/kernel.h: hz).
 #ifndef COMPAT_CONDVAR_H_
 #define COMPAT_CONDVAR_H_
 
-#include <condition_variable>
+#include <stdint.h>
 
 #include "compat/mutex.h"
 
 struct cv {
-  alignas(std::condition_variable) unsigned char
-      cv_storage[sizeof(std::condition_variable)];
+  uint32_t cv_seq;  // bumped by each signal; the futex word
+  // Threads waiting: changed under the interlock, as in the kernel, and
+  // read by signallers (which need not hold it) to skip the wake-up.
+  int cv_waiters;
   const char *cv_description;
-  int cv_waiters;  // under the interlock, as in the kernel
 };
 
 void cv_init(struct cv *cvp, const char *desc);

@@ -1,6 +1,8 @@
-// mutex(9) on std::mutex, with owner tracking so that mtx_assert() and
-// recursion checks are real. (absl::Mutex costs about three times as many
-// instructions per lock and unlock, and vmem takes a lock on every call.)
+// mutex(9) as the kernel builds it: a lock word taken with one atomic
+// compare-and-swap when free, and sleeping (a futex) when contested; with
+// owner tracking so that mtx_assert() and recursion checks are real.
+// (std::mutex and absl::Mutex cost two to three times the instructions per
+// lock and unlock, and vmem takes its arena lock on every call.)
 //
 // Like the kernel's, a struct mtx is plain memory until mtx_init() and after
 // mtx_destroy(): structures that embed one may be bzero()ed and live in
@@ -10,16 +12,16 @@
 
 #include <stdint.h>
 
-#include <mutex>
-
 #include "compat/cdefs.h"
 #include "compat/proc.h"
 
 struct mtx {
-  alignas(std::mutex) unsigned char mtx_storage[sizeof(std::mutex)];
+  // MTX_STATE_FREE, _HELD or _CONTESTED (held, and a thread may sleep on
+  // it); accessed with __atomic builtins and futex(2).
+  uint32_t mtx_state;
+  int mtx_flags;
   const char *mtx_name;
   struct thread *mtx_owner;  // accessed with __atomic builtins
-  int mtx_flags;
 };
 
 struct alignas(CACHE_LINE_SIZE) mtx_padalign : mtx {};
@@ -50,11 +52,5 @@ inline void mtx_assert(struct mtx *m, int what) {
     mtx_assert_fail(m, what);
 }
 const char *mtx_name(struct mtx *m);
-
-// The std::mutex inside, for condvar(9).
-std::mutex *mtx_std(struct mtx *m);
-// Hand ownership over around a condition-variable wait.
-void mtx_release_owner(struct mtx *m);
-void mtx_acquire_owner(struct mtx *m);
 
 #endif  // COMPAT_MUTEX_H_

@@ -15,7 +15,8 @@ namespace {
 // Items a cache zone imports at once, and keeps at most before releasing.
 constexpr int kImportBatch = 16;
 constexpr size_t kCacheMax = 256;
-// Keg slabs from an allocf are at least this big.
+// Keg slabs are at least this big (and this aligned when from the C
+// library).
 constexpr size_t kSlabMin = 4096;
 
 std::vector<uma_zone *> &zones() {
@@ -25,6 +26,10 @@ std::vector<uma_zone *> &zones() {
 
 size_t item_stride(const uma_zone *z) {
   size_t align = std::max(z->align, sizeof(void *));
+  // An item that fits in a cache line gets a power-of-two stride in its
+  // (aligned) slab, so that none straddles two lines: a vmem arena with
+  // many tags then misses the cache once per tag it touches, not twice.
+  while (z->size <= CACHE_LINE_SIZE && align < z->size) align *= 2;
   return (z->size + align - 1) & ~(align - 1);
 }
 
@@ -45,41 +50,59 @@ bool init_item(uma_zone *z, void *item, int flags) {
          z->init(item, static_cast<int>(z->size), flags) == 0;
 }
 
-// New keg items, zero-filled and initialised: one from the C library, or a
-// slab's worth from the zone's allocf. Returns how many (0 only for
-// M_NOWAIT). Called without the zone lock.
+// New keg items, zero-filled and initialised: up to max carved from the
+// zone's current slab, or from a new one (from the zone's allocf if set,
+// else from the C library). The rest of a slab waits for the next call.
+// Returns how many (0 only for M_NOWAIT). Called without the zone lock.
 int keg_grow(uma_zone *z, int flags, void **store, int max) {
   MPASS(!z->is_cache());
+  // Injected failures hit any new item, from a new slab or not.
   if (!nowait_memory_ok(flags)) return 0;
   const size_t stride = item_stride(z);
-  if (z->allocf == nullptr) {
-    void *item = nullptr;
-    size_t align = std::max(z->align, sizeof(void *));
-    while (posix_memalign(&item, align, stride) != 0)
-      if ((flags & M_NOWAIT) != 0) return 0;
-    if (!init_item(z, item, flags)) {
-      ::free(item);
-      return 0;
-    }
-    std::lock_guard<std::mutex> lock(z->lock);
-    z->all_items.push_back(item);
-    store[0] = item;
-    return 1;
-  }
-  size_t bytes = std::max(kSlabMin, stride);
-  bytes = (bytes + kSlabMin - 1) / kSlabMin * kSlabMin;
-  uint8_t pflag = 0;
-  void *mem = z->allocf(z, bytes, UMA_ANYDOMAIN, &pflag,
-                        flags & (M_WAITOK | M_NOWAIT));
-  if (mem == nullptr) return 0;
   int n = 0;
-  for (size_t off = 0; off + stride <= bytes && n < max; off += stride) {
-    void *item = static_cast<char *>(mem) + off;
-    if (init_item(z, item, flags)) store[n++] = item;
+  std::unique_lock<std::mutex> lock(z->lock);
+  if (z->carve_next == z->carve_end) {
+    lock.unlock();
+    size_t bytes = std::max(kSlabMin, stride);
+    bytes = (bytes + kSlabMin - 1) / kSlabMin * kSlabMin;
+    uint8_t pflag = 0;
+    void *mem;
+    if (z->allocf != nullptr) {
+      mem = z->allocf(z, bytes, UMA_ANYDOMAIN, &pflag,
+                      flags & (M_WAITOK | M_NOWAIT));
+      if (mem == nullptr) return 0;
+    } else {
+      while ((mem = aligned_alloc(kSlabMin, bytes)) == nullptr)
+        if ((flags & M_NOWAIT) != 0) return 0;
+    }
+    lock.lock();
+    z->slabs.push_back({mem, bytes, pflag});
+    // Another thread's slab may be current: keep carving that one first.
+    if (z->carve_next == z->carve_end) {
+      z->carve_next = static_cast<char *>(mem);
+      z->carve_end = z->carve_next + bytes / stride * stride;
+    } else {
+      for (size_t off = 0; off + stride <= bytes; off += stride)
+        if (init_item(z, static_cast<char *>(mem) + off, flags))
+          z->free_items.push_back(static_cast<char *>(mem) + off);
+    }
   }
-  std::lock_guard<std::mutex> lock(z->lock);
-  z->slabs.push_back({mem, bytes, pflag});
-  return n;
+  while (n < max && z->carve_next != z->carve_end) {
+    store[n++] = z->carve_next;
+    z->carve_next += stride;
+  }
+  lock.unlock();
+  // Items init refuses are dropped (their memory stays in the slab).
+  int kept = 0;
+  for (int i = 0; i < n; i++)
+    if (init_item(z, store[i], flags)) store[kept++] = store[i];
+  return kept;
+}
+
+// Items to make at once: a batch for an allocf zone (each slab is a call
+// out), else one, which keeps the free count to items once handed out.
+int keg_batch(const uma_zone *z, bool exact) {
+  return exact || z->allocf == nullptr ? 1 : kImportBatch;
 }
 
 uma_zone *zone_create(const char *name, size_t size, uma_ctor ctor,
@@ -170,7 +193,7 @@ void *zone_alloc_slow(uma_zone *z, int flags) {
         n = z->import(z->arg, store, kImportBatch, UMA_ANYDOMAIN,
                       flags & ~M_WAITOK);
       else
-        n = keg_grow(z, flags, store, exact ? 1 : kImportBatch);
+        n = keg_grow(z, flags, store, keg_batch(z, exact));
       lock.lock();
       if (n > 0) {
         for (int i = n - 1; i >= 1; i--) z->free_items.push_back(store[i]);
@@ -244,9 +267,10 @@ void uma_zdestroy(uma_zone_t z) {
     if (z->fini != nullptr)
       for (void *item : z->free_items)
         z->fini(item, static_cast<int>(z->size));
-    for (void *item : z->all_items) ::free(item);
     for (const uma_slab &slab : z->slabs) {
-      if (z->freef != nullptr)
+      if (z->allocf == nullptr)
+        ::free(slab.mem);
+      else if (z->freef != nullptr)
         z->freef(slab.mem, slab.bytes, slab.pflag);
     }
   }
@@ -313,12 +337,16 @@ void uma_zone_reclaim(uma_zone_t z, int req) {
 void uma_prealloc(uma_zone_t z, int itemcnt) {
   MPASS(!z->is_cache());
   for (;;) {
+    int64_t missing;
     {
       std::lock_guard<std::mutex> lock(z->lock);
-      if (static_cast<int64_t>(z->free_items.size()) >= itemcnt) return;
+      missing = itemcnt - static_cast<int64_t>(z->free_items.size());
+      if (missing <= 0) return;
     }
     void *store[kImportBatch];
-    int n = keg_grow(z, M_WAITOK, store, kImportBatch);
+    int n = keg_grow(z, M_WAITOK, store,
+                     static_cast<int>(std::min<int64_t>(
+                         missing, keg_batch(z, false))));
     std::lock_guard<std::mutex> lock(z->lock);
     z->free_items.insert(z->free_items.end(), store, store + n);
   }

@@ -51,7 +51,8 @@ struct uma_cache {
   uma_cache *next = nullptr;  // in the zone's list; under the zone lock
 };
 
-// A memory block from the zone's allocf, freed through freef on destroy.
+// A keg's memory block, from the zone's allocf (given back through freef
+// on destroy) or the C library.
 struct uma_slab {
   void *mem;
   size_t bytes;
@@ -80,8 +81,9 @@ struct uma_zone {
   std::mutex lock;
   std::condition_variable limit_cv;
   std::vector<void *> free_items;  // the shared free stack (LIFO)
-  std::vector<void *> all_items;   // keg zones without allocf: every item
-  std::vector<uma_slab> slabs;     // keg zones with allocf
+  std::vector<uma_slab> slabs;     // keg zones: their memory
+  char *carve_next = nullptr;      // the current slab's items not yet made
+  char *carve_end = nullptr;
   uma_cache *caches = nullptr;     // threads' caches bound to this zone
   int64_t reserve = 0;
   int64_t limit = 0;
