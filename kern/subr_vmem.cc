@@ -179,6 +179,18 @@ struct vmem {
 
 #define	BT_END(bt)	((bt)->bt_start + (bt)->bt_size - 1)
 
+/*
+ * PORT: the segment before bt, or NULL.  TAILQ_PREV() gets there through
+ * the tag before that one, two dependent cache misses in a big arena; the
+ * link to bt is the first member of the previous tag, so that tag is the
+ * link's own address.
+ */
+#define	BT_PREV(vm, bt)							\
+	((bt)->bt_seglist.tqe_prev == &(vm)->vm_seglist.tqh_first ? NULL :	\
+	    (bt_t *)(bt)->bt_seglist.tqe_prev)
+static_assert(offsetof(struct vmem_btag, bt_seglist.tqe_next) == 0,
+    "BT_PREV() needs the seglist link first in the tag");
+
 #if defined(DIAGNOSTIC)
 /*
  * PORT: off by default: the check is quadratic in the number of tags and
@@ -469,7 +481,12 @@ bt_hashhead(vmem_t *vm, vmem_addr_t addr)
 	 * big the table; mix all 64 bits instead.
 	 */
 	hash = (unsigned int)hash64_mix(addr);
-	list = &vm->vm_hashlist[hash % vm->vm_hashsize];
+	/*
+	 * PORT: the table size is a power of two (vmem_rehash() asserts it):
+	 * mask rather than divide, which would put a 64-bit division on the
+	 * path of every free.
+	 */
+	list = &vm->vm_hashlist[hash & (vm->vm_hashsize - 1)];
 
 	return list;
 }
@@ -753,6 +770,7 @@ vmem_rehash(vmem_t *vm, vmem_size_t newhashsize)
 	vmem_size_t i, oldhashsize;
 
 	MPASS(newhashsize > 0);
+	MPASS(powerof2(newhashsize));	/* PORT: see bt_hashhead(). */
 
 	/* PORT: C++ needs the cast from void *. */
 	newhashlist = static_cast<struct vmem_hashlist *>(
@@ -772,7 +790,7 @@ vmem_rehash(vmem_t *vm, vmem_size_t newhashsize)
 	 */
 	if (newhashsize == vm->vm_hashsize ||
 	    (newhashsize < vm->vm_hashsize &&
-	    (vmem_size_t)vm->vm_nbusytag > 2 * newhashsize)) {
+	    (vmem_size_t)vm->vm_nbusytag > newhashsize)) {
 		VMEM_UNLOCK(vm);
 		free(newhashlist, M_VMEM);
 		return 0;
@@ -804,8 +822,9 @@ vmem_rehash(vmem_t *vm, vmem_size_t newhashsize)
  * task, every ten seconds; a program can add a million tags in less, and
  * every free then walks long chains.  The allocation and free paths call
  * this with the lock held and, if it returns a size, rehash once they have
- * dropped the lock: double when chains average more than two tags, shrink
- * when they average under one in sixteen.  Each rehash at least doubles or
+ * dropped the lock: grow when chains average more than one tag (as the
+ * periodic task does; at two, a big arena's frees miss the cache once more
+ * per chain), shrink when they average under one in sixteen.  Each rehash at least doubles or
  * halves the table, so its cost is amortised over the tags that caused it.
  */
 static vmem_size_t
@@ -815,7 +834,7 @@ vmem_hash_target(vmem_t *vm)
 
 	VMEM_ASSERT_LOCKED(vm);
 	busy = vm->vm_nbusytag;
-	if (busy <= 2 * vm->vm_hashsize &&
+	if (busy <= vm->vm_hashsize &&
 	    (vm->vm_hashsize == VMEM_HASHSIZE_MIN ||
 	    busy * 16 >= vm->vm_hashsize))
 		return (0);
@@ -1339,7 +1358,7 @@ retry:
 	 * room past it.
 	 */
 	cursor = &vm->vm_cursor;
-	bt = TAILQ_PREV(cursor, vmem_seglist, bt_seglist);
+	bt = BT_PREV(vm, cursor);	/* PORT: see BT_PREV(). */
 	if (bt != NULL && bt->bt_type == BT_TYPE_FREE && bt->bt_size >= size &&
 	    BT_END(bt) >= vm->vm_cursor_addr &&
 	    (error = vmem_fit(bt, size, align, phase, nocross,
@@ -1375,7 +1394,7 @@ retry:
 	 * the merged segment may be big enough.
 	 */
 	if ((next = TAILQ_NEXT(cursor, bt_seglist)) != NULL &&
-	    (prev = TAILQ_PREV(cursor, vmem_seglist, bt_seglist)) != NULL &&
+	    (prev = BT_PREV(vm, cursor)) != NULL &&	/* PORT: BT_PREV() */
 	    next->bt_type == BT_TYPE_FREE && prev->bt_type == BT_TYPE_FREE &&
 	    prev->bt_start + prev->bt_size == next->bt_start) {
 		/* PORT: prev grows: refile it (upstream leaves it filed small). */
@@ -1944,7 +1963,7 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 		bt_remfree(vm, t);
 		bt_remseg(vm, t);
 	}
-	t = TAILQ_PREV(bt, vmem_seglist, bt_seglist);
+	t = BT_PREV(vm, bt);	/* PORT: see BT_PREV(). */
 	if (t != NULL && t->bt_type == BT_TYPE_FREE) {
 		MPASS(BT_END(t) < bt->bt_start);	/* YYY */
 		bt->bt_size += t->bt_size;
@@ -1964,8 +1983,8 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 	t = NULL;
 	if (TAILQ_NEXT(bt, bt_seglist) == cursor)
 		t = TAILQ_NEXT(cursor, bt_seglist);
-	else if (TAILQ_PREV(bt, vmem_seglist, bt_seglist) == cursor)
-		t = TAILQ_PREV(cursor, vmem_seglist, bt_seglist);
+	else if (BT_PREV(vm, bt) == cursor)
+		t = BT_PREV(vm, cursor);
 	if (t != NULL && t->bt_type == BT_TYPE_FREE &&
 	    (BT_END(t) + 1 == bt->bt_start || BT_END(bt) + 1 == t->bt_start)) {
 		TAILQ_REMOVE(&vm->vm_seglist, cursor, bt_seglist);
