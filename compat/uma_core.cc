@@ -2,6 +2,7 @@
 // design; the per-thread caches are in uma_cache.cc).
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 
@@ -18,6 +19,7 @@ constexpr size_t kCacheMax = 256;
 // Keg slabs are at least this big (and this aligned when from the C
 // library).
 constexpr size_t kSlabMin = 4096;
+constexpr size_t kHugePage = size_t{2} << 20;
 
 std::vector<uma_zone *> &zones() {
   static auto *list = new std::vector<uma_zone *>();
@@ -62,6 +64,7 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
   int n = 0;
   std::unique_lock<std::mutex> lock(z->lock);
   if (z->carve_next == z->carve_end) {
+    const size_t slab_bytes = z->slab_bytes;
     lock.unlock();
     size_t bytes = std::max(kSlabMin, stride);
     bytes = (bytes + kSlabMin - 1) / kSlabMin * kSlabMin;
@@ -72,10 +75,16 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
                       flags & (M_WAITOK | M_NOWAIT));
       if (mem == nullptr) return 0;
     } else {
-      while ((mem = aligned_alloc(kSlabMin, bytes)) == nullptr)
+      // Slabs from the C library double up to a huge page: a zone with
+      // millions of items (vmem tags) then costs few TLB entries.
+      bytes = std::max(bytes, slab_bytes);
+      const size_t align = bytes >= kHugePage ? kHugePage : kSlabMin;
+      while ((mem = aligned_alloc(align, bytes)) == nullptr)
         if ((flags & M_NOWAIT) != 0) return 0;
+      if (bytes >= kHugePage) madvise(mem, bytes, MADV_HUGEPAGE);
     }
     lock.lock();
+    z->slab_bytes = std::max(z->slab_bytes, std::min(2 * bytes, kHugePage));
     z->slabs.push_back({mem, bytes, pflag});
     // Another thread's slab may be current: keep carving that one first.
     if (z->carve_next == z->carve_end) {

@@ -82,6 +82,7 @@ struct uma_zone {
   std::condition_variable limit_cv;
   std::vector<void *> free_items;  // the shared free stack (LIFO)
   std::vector<uma_slab> slabs;     // keg zones: their memory
+  size_t slab_bytes = 0;           // next slab from the C library, at least
   char *carve_next = nullptr;      // the current slab's items not yet made
   char *carve_end = nullptr;
   uma_cache *caches = nullptr;     // threads' caches bound to this zone
