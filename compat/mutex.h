@@ -16,8 +16,8 @@
 #include "compat/proc.h"
 
 struct mtx {
-  // MTX_STATE_FREE, _HELD or _CONTESTED (held, and a thread may sleep on
-  // it); accessed with __atomic builtins and futex(2).
+  // 0 free, 1 held, 2 held and a thread may sleep on it (mutex.cc);
+  // accessed with __atomic builtins and futex(2).
   uint32_t mtx_state;
   int mtx_flags;
   const char *mtx_name;

@@ -66,12 +66,10 @@ void uma_zdestroy(uma_zone_t zone);
 
 void *uma_zalloc_arg(uma_zone_t zone, void *arg, int flags);
 void uma_zfree_arg(uma_zone_t zone, void *item, void *arg);
-static inline void *uma_zalloc(uma_zone_t zone, int flags) {
-  return uma_zalloc_arg(zone, nullptr, flags);
-}
-static inline void uma_zfree(uma_zone_t zone, void *item) {
-  uma_zfree_arg(zone, item, nullptr);
-}
+// Inline (defined in uma_int.h): when the calling thread's cache can serve
+// a zone without constructor or destructor, they make no call.
+static inline void *uma_zalloc(uma_zone_t zone, int flags);
+static inline void uma_zfree(uma_zone_t zone, void *item);
 
 // Take keg memory in slabs from allocf (set before the first allocation),
 // and give the slabs back through freef on destroy.
@@ -101,5 +99,8 @@ struct uma_zone_stats {
 void uma_zone_get_stats(uma_zone_t zone, struct uma_zone_stats *stats);
 // Calls fn for every zone, in creation order.
 void uma_zone_foreach(void (*fn)(uma_zone_t zone, void *arg), void *arg);
+
+// The fast paths of uma_zalloc()/uma_zfree() need the zone's insides.
+#include "compat/uma_int.h"
 
 #endif  // COMPAT_UMA_H_

@@ -29,8 +29,7 @@ void cache_flush_locked(uma_zone *z, uma_cache *c, bool unbind) {
 }
 
 // The calling thread's caches (uma_cache_slots points into slots_). At
-// thread exit every cache's items go back
-// to its zone.
+// thread exit every cache's items go back to its zone.
 class ThreadCaches {
  public:
   ~ThreadCaches() {
@@ -113,6 +112,22 @@ uma_cache *uma_cache_bind(uma_zone *z) {
 void uma_cache_double_free(uma_zone *z, void *item) {
   panic("zone %s: free of %p with no item allocated (double free)",
         z->name.c_str(), item);
+}
+
+int uma_cache_free(uma_zone *z, void *item, void **spill) {
+  if (uma_cache_push(z, item)) return 0;
+  // Full (or not usable; then entering fails again): spill half.
+  uma_cache *c = uma_cache_enter(z);
+  if (c == nullptr) return -1;
+  int count = c->count.load(relaxed);
+  int n = 0;
+  if (count == UMA_CACHE_MAX)
+    while (n < UMA_CACHE_BATCH) spill[n++] = c->items[--count];
+  uma_cache_bump(c->frees);
+  c->items[count++] = item;
+  c->count.store(count, relaxed);
+  uma_cache_exit(c);
+  return n;
 }
 
 int uma_cache_fill(uma_zone *z, void **items, int n) {

@@ -161,26 +161,49 @@ inline void *uma_cache_alloc(uma_zone *z) {
 
 [[noreturn]] void uma_cache_double_free(uma_zone *z, void *item);
 
-// A free into the calling thread's cache: returns how many items a full
-// cache spilled into spill[] (UMA_CACHE_BATCH) for the zone, or -1 if the
-// cache may not be used.
-inline int uma_cache_free(uma_zone *z, void *item, void **spill) {
+// Pushes item on the calling thread's cache; false if the cache is full or
+// may not be used.
+inline bool uma_cache_push(uma_zone *z, void *item) {
   uma_cache *c = uma_cache_enter(z);
-  if (__predict_false(c == nullptr)) return -1;
-  int count = c->count.load(std::memory_order_relaxed);
+  if (__predict_false(c == nullptr)) return false;
+  const int count = c->count.load(std::memory_order_relaxed);
   // The one double free a cache can see cheaply: the same item twice.
   if (__predict_false(count != 0 && c->items[count - 1] == item)) {
     uma_cache_exit(c);
     uma_cache_double_free(z, item);
   }
-  int n = 0;
+  if (__predict_false(count == UMA_CACHE_MAX)) {
+    uma_cache_exit(c);
+    return false;
+  }
   uma_cache_bump(c->frees);
-  if (__predict_false(count == UMA_CACHE_MAX))
-    while (n < UMA_CACHE_BATCH) spill[n++] = c->items[--count];
-  c->items[count++] = item;
-  c->count.store(count, std::memory_order_relaxed);
+  c->items[count] = item;
+  c->count.store(count + 1, std::memory_order_relaxed);
   uma_cache_exit(c);
-  return n;
+  return true;
+}
+
+// A free into the calling thread's cache: returns how many items a full
+// cache spilled into spill[] (UMA_CACHE_BATCH) for the zone, or -1 if the
+// cache may not be used.
+int uma_cache_free(uma_zone *z, void *item, void **spill);
+
+static inline void *uma_zalloc(uma_zone_t zone, int flags) {
+  if (__predict_true((flags & (M_USE_RESERVE | M_ZERO)) == 0 &&
+                     (flags & (M_NOWAIT | M_WAITOK)) !=
+                         (M_NOWAIT | M_WAITOK) &&
+                     zone->ctor == nullptr)) {
+    void *item = uma_cache_alloc(zone);
+    if (__predict_true(item != nullptr)) return item;
+  }
+  return uma_zalloc_arg(zone, nullptr, flags);
+}
+
+static inline void uma_zfree(uma_zone_t zone, void *item) {
+  if (__predict_true(item != nullptr && zone->dtor == nullptr) &&
+      __predict_true(uma_cache_push(zone, item)))
+    return;
+  uma_zfree_arg(zone, item, nullptr);
 }
 
 // Puts items the slow path brought in into the caller's cache; returns how
