@@ -136,6 +136,8 @@ struct vmem {
 	LIST_ENTRY(vmem)	vm_alllist;
 	struct vmem_hashlist	vm_hash0[VMEM_HASHSIZE_MIN];
 	struct vmem_freelist	vm_freelist[VMEM_MAXORDER];
+	/* PORT: which free lists are not empty, see vmem_freelist_next(). */
+	uint64_t		vm_freemap[howmany(VMEM_MAXORDER, 64)];
 	struct vmem_seglist	vm_seglist;
 	struct vmem_hashlist	*vm_hashlist;
 	vmem_size_t		vm_hashsize;
@@ -558,13 +560,46 @@ bt_insseg_tail(vmem_t *vm, bt_t *bt)
 	TAILQ_INSERT_TAIL(&vm->vm_seglist, bt, bt_seglist);
 }
 
+/*
+ * PORT: ours.  The first non-empty free list at or after list, or the end
+ * of the array: searches skip empty lists by the bitmap vm_freemap (as
+ * illumos's vm_freemap), not by loading every list head.
+ */
+static struct vmem_freelist *
+vmem_freelist_next(vmem_t *vm, struct vmem_freelist *list)
+{
+	size_t idx, word;
+	uint64_t bits;
+
+	idx = list - vm->vm_freelist;
+	for (word = idx / 64; word < nitems(vm->vm_freemap); word++) {
+		bits = vm->vm_freemap[word];
+		if (word == idx / 64)
+			bits &= ~(uint64_t)0 << (idx % 64);
+		if (bits != 0)
+			return &vm->vm_freelist[word * 64 +
+			    __builtin_ctzll(bits)];
+	}
+	return &vm->vm_freelist[VMEM_MAXORDER];
+}
+
 static void
 bt_remfree(vmem_t *vm __unused, bt_t *bt)
 {
+	struct vmem_freelist *list;	/* PORT: see below. */
 
 	MPASS(bt->bt_type == BT_TYPE_FREE);
 
+	list = (struct vmem_freelist *)bt->bt_freelist.le_prev; /* PORT: below */
 	LIST_REMOVE(bt, bt_freelist);
+	/*
+	 * PORT: when bt was alone on its list, the list is now empty: its
+	 * le_prev pointed at the head, which tells which list it was.
+	 */
+	if (list >= &vm->vm_freelist[0] &&
+	    list < &vm->vm_freelist[VMEM_MAXORDER] && LIST_EMPTY(list))
+		vm->vm_freemap[(list - vm->vm_freelist) / 64] &=
+		    ~((uint64_t)1 << ((list - vm->vm_freelist) % 64));
 }
 
 static void
@@ -574,6 +609,9 @@ bt_insfree(vmem_t *vm, bt_t *bt)
 
 	list = bt_freehead_tofree(vm, bt->bt_size);
 	LIST_INSERT_HEAD(list, bt, bt_freelist);
+	/* PORT: see vmem_freelist_next(). */
+	vm->vm_freemap[(list - vm->vm_freelist) / 64] |=
+	    (uint64_t)1 << ((list - vm->vm_freelist) % 64);
 }
 
 /* ---- vmem internal functions */
@@ -1633,6 +1671,8 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 
 	for (i = 0; i < VMEM_MAXORDER; i++)
 		LIST_INIT(&vm->vm_freelist[i]);
+	/* PORT: see vmem_freelist_next(). */
+	memset(vm->vm_freemap, 0, sizeof(vm->vm_freemap));
 
 	memset(&vm->vm_hash0, 0, sizeof(vm->vm_hash0));
 	vm->vm_hashsize = VMEM_HASHSIZE_MIN;
@@ -1861,7 +1901,9 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 		 * may hold smaller blocks; FIRSTFIT looks only at the head of
 		 * each list.
 		 */
-		for (list = first; list < end; list++) {
+		/* PORT: empty lists are skipped, see vmem_freelist_next(). */
+		for (list = vmem_freelist_next(vm, first); list < end;
+		    list = vmem_freelist_next(vm, list + 1)) {
 			LIST_FOREACH(bt, list, bt_freelist) {
 				if (bt->bt_size >= size) {
 					error = vmem_fit(bt, size, align, phase,
