@@ -2475,6 +2475,11 @@ vmem_verify(vmem_t *vm)
 		}
 		prev = bt;
 	}
+	for (size_t i = 0; i < VMEM_MAXORDER; i++)
+		KASSERT(LIST_EMPTY(&vm->vm_freelist[i]) ||
+		    (vm->vm_freemap[i / 64] & ((uint64_t)1 << (i % 64))) != 0,
+		    ("arena %s: free list %zu not empty but not in the map",
+		    vm->vm_name, i));
 	KASSERT(inuse == vm->vm_inuse && nbusy == vm->vm_nbusytag &&
 	    size == vm->vm_size, ("arena %s: counted inuse %#zx in %d tags, "
 	    "size %#zx; recorded %#zx in %d tags, size %#zx", vm->vm_name,
