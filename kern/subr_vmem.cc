@@ -665,7 +665,10 @@ qc_init(vmem_t *vm, vmem_size_t qcache_max)
 	int qcache_idx_max;
 	int i;
 
-	MPASS((qcache_max & vm->vm_quantum_mask) == 0);
+	/* PORT: the caller's value: a panic naming the arena, even with NDEBUG. */
+	KASSERT((qcache_max & vm->vm_quantum_mask) == 0, ("arena %s: "
+	    "qcache_max %#zx is not a multiple of the quantum %#zx",
+	    vm->vm_name, qcache_max, vm->vm_quantum_mask + 1));
 	qcache_idx_max = MIN(qcache_max >> vm->vm_quantum_shift,
 	    VMEM_QCACHE_IDX_MAX);
 	vm->vm_qcache_max = qcache_idx_max << vm->vm_quantum_shift;

@@ -189,6 +189,10 @@ const Misuse kMisuses[] = {
     {"QuantumNotPowerOfTwo",
      [] { vmem_create("m-quantum", 0, 0, 0x30, 0, M_WAITOK); },
      "panic: vmem_init: arena m-quantum: quantum 0x30 is not a power of two"},
+    {"QcacheMaxNotQuantumMultiple",
+     [] { vmem_create("m-qcmax", 0, 0, 0x10, 0x18, M_WAITOK); },
+     "panic: qc_init: arena m-qcmax: qcache_max 0x18 is not a multiple of "
+     "the quantum 0x10"},
     {"SetImportOnNonEmptyArena",
      [] { vmem_set_import(Arena("m-setimp"), nullptr, nullptr, nullptr,
                           0x1000); },
