@@ -868,7 +868,7 @@ vmem_rehash(vmem_t *vm, vmem_size_t newhashsize)
  * per chain), shrink when they average under one in sixteen.  Each rehash at least doubles or
  * halves the table, so its cost is amortised over the tags that caused it.
  */
-static vmem_size_t
+static inline vmem_size_t
 vmem_hash_target(vmem_t *vm)
 {
 	vmem_size_t busy, desired;
@@ -1150,6 +1150,17 @@ vmem_fit(const bt_t *bt, vmem_size_t size, vmem_size_t align,
 
 	MPASS(size > 0);
 	MPASS(bt->bt_size >= size); /* caller's responsibility */
+
+	/*
+	 * PORT: the common request (no phase, no boundary, the segment inside
+	 * the window and aligned) fits at the segment's start: answer at once
+	 * what the general computation below would.
+	 */
+	if (phase == 0 && nocross == 0 && (bt->bt_start & (align - 1)) == 0 &&
+	    bt->bt_start >= minaddr && BT_END(bt) <= maxaddr) {
+		*addrp = bt->bt_start;
+		return (0);
+	}
 
 	/*
 	 * XXX this relies on vmem_addr_t and vmem_size_t being unsigned
