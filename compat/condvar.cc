@@ -4,6 +4,8 @@
 #include <limits.h>
 #include <time.h>
 
+#include <algorithm>
+
 #include "compat/futex.h"
 #include "compat/kernel.h"
 #include "compat/panic.h"
@@ -57,7 +59,7 @@ void cv_destroy(struct cv *cvp) {
 void cv_wait(struct cv *cvp, struct mtx *m) { wait(cvp, m, nullptr); }
 
 int cv_timedwait(struct cv *cvp, struct mtx *m, int timo) {
-  const int64_t ns = int64_t{1000000000} * timo / hz;
+  const int64_t ns = std::max<int64_t>(0, int64_t{1000000000} * timo / hz);
   const struct timespec timeout = {static_cast<time_t>(ns / 1000000000),
                                    static_cast<long>(ns % 1000000000)};
   return wait(cvp, m, &timeout) ? 0 : EWOULDBLOCK;

@@ -79,8 +79,8 @@ void uma_zone_set_freef(uma_zone_t zone, uma_free freef);
 void uma_zone_reclaim(uma_zone_t zone, int req);
 void uma_prealloc(uma_zone_t zone, int itemcnt);
 // A reserve or a limit turns the zone's per-thread caches off (their
-// accounting must be exact); set them before the zone is in use, as a
-// thread already in the cache's fast path may still cache an item.
+// accounting must be exact): items cached then go back to the zone, and
+// later frees skip the caches.
 int uma_zone_reserve(uma_zone_t zone, int nitems);
 int uma_zone_set_max(uma_zone_t zone, int nitems);
 

@@ -69,6 +69,7 @@ class ThreadCaches {
       // The slot was free or its zone is destroyed (which unbound c).
       std::lock_guard<std::mutex> lock(z->lock);
       MPASS(c->zone == nullptr && c->count.load(relaxed) == 0);
+      c->drain.store(!z->use_caches.load(relaxed), relaxed);
       c->zone = z;
       c->next = z->caches;
       z->caches = c;
@@ -144,7 +145,8 @@ void uma_cache_drain_locked(uma_zone *z, bool unbind) {
   caches_seize_locked(z);
   for (uma_cache *c = z->caches; c != nullptr; c = c->next) {
     cache_flush_locked(z, c, unbind);
-    c->drain.store(false, std::memory_order_release);
+    // Keep the owner out for good if the zone no longer uses caches.
+    c->drain.store(!z->use_caches.load(relaxed), std::memory_order_release);
   }
   if (unbind) z->caches = nullptr;
 }

@@ -53,21 +53,22 @@ bool init_item(uma_zone *z, void *item, int flags) {
 }
 
 // New keg items, zero-filled and initialised: up to max carved from the
-// zone's current slab, or from a new one (from the zone's allocf if set,
-// else from the C library). The rest of a slab waits for the next call.
-// Returns how many (0 only for M_NOWAIT). Called without the zone lock.
+// zone's carve regions (slab memory not yet made into items), or from a new
+// slab (from the zone's allocf if set, else from the C library). Returns
+// how many (0 only for M_NOWAIT). Called without the zone lock; item init
+// runs without it too.
 int keg_grow(uma_zone *z, int flags, void **store, int max) {
   MPASS(!z->is_cache());
   // Injected failures hit any new item, from a new slab or not.
   if (!nowait_memory_ok(flags)) return 0;
   const size_t stride = item_stride(z);
-  int n = 0;
   std::unique_lock<std::mutex> lock(z->lock);
-  if (z->carve_next == z->carve_end) {
+  if (z->carve.empty()) {
     const size_t slab_bytes = z->slab_bytes;
     lock.unlock();
-    size_t bytes = std::max(kSlabMin, stride);
-    bytes = (bytes + kSlabMin - 1) / kSlabMin * kSlabMin;
+    const size_t align = std::max(kSlabMin, z->align);
+    size_t bytes = std::max(align, stride);
+    bytes = (bytes + align - 1) / align * align;
     uint8_t pflag = 0;
     void *mem;
     if (z->allocf != nullptr) {
@@ -78,33 +79,42 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
       // Slabs from the C library double up to a huge page: a zone with
       // millions of items (vmem tags) then costs few TLB entries.
       bytes = std::max(bytes, slab_bytes);
-      const size_t align = bytes >= kHugePage ? kHugePage : kSlabMin;
-      while ((mem = aligned_alloc(align, bytes)) == nullptr)
+      const size_t slab_align = bytes >= kHugePage ? kHugePage : align;
+      while ((mem = aligned_alloc(slab_align, bytes)) == nullptr)
         if ((flags & M_NOWAIT) != 0) return 0;
       if (bytes >= kHugePage) madvise(mem, bytes, MADV_HUGEPAGE);
     }
     lock.lock();
     z->slab_bytes = std::max(z->slab_bytes, std::min(2 * bytes, kHugePage));
-    z->slabs.push_back({mem, bytes, pflag});
-    // Another thread's slab may be current: keep carving that one first.
-    if (z->carve_next == z->carve_end) {
-      z->carve_next = static_cast<char *>(mem);
-      z->carve_end = z->carve_next + bytes / stride * stride;
-    } else {
-      for (size_t off = 0; off + stride <= bytes; off += stride)
-        if (init_item(z, static_cast<char *>(mem) + off, flags))
-          z->free_items.push_back(static_cast<char *>(mem) + off);
-    }
+    z->slabs.push_back({mem, bytes, pflag, z->allocf != nullptr});
+    // Behind any region another thread added meanwhile: carved after it.
+    char *start = static_cast<char *>(mem);
+    z->carve.insert(z->carve.begin(), {start, start + bytes / stride * stride});
   }
-  while (n < max && z->carve_next != z->carve_end) {
-    store[n++] = z->carve_next;
-    z->carve_next += stride;
+  int n = 0;
+  while (n < max && !z->carve.empty()) {
+    uma_carve &region = z->carve.back();
+    store[n++] = region.next;
+    region.next += stride;
+    if (region.next == region.end) z->carve.pop_back();
   }
   lock.unlock();
-  // Items init refuses are dropped (their memory stays in the slab).
   int kept = 0;
-  for (int i = 0; i < n; i++)
-    if (init_item(z, store[i], flags)) store[kept++] = store[i];
+  std::vector<void *> refused;
+  for (int i = 0; i < n; i++) {
+    if (init_item(z, store[i], flags))
+      store[kept++] = store[i];
+    else
+      refused.push_back(store[i]);
+  }
+  if (!refused.empty()) {
+    // Carved again first, for another try.
+    lock.lock();
+    for (void *item : refused) {
+      char *p = static_cast<char *>(item);
+      z->carve.push_back({p, p + stride});
+    }
+  }
   return kept;
 }
 
@@ -204,6 +214,12 @@ void *zone_alloc_slow(uma_zone *z, int flags) {
       else
         n = keg_grow(z, flags, store, keg_batch(z, exact));
       lock.lock();
+      if (n > 0 && z->limit != 0 && inuse_locked(z) >= z->limit) {
+        // Others reached the limit while the lock was dropped: keep these
+        // for later and look again.
+        z->free_items.insert(z->free_items.end(), store, store + n);
+        continue;
+      }
       if (n > 0) {
         for (int i = n - 1; i >= 1; i--) z->free_items.push_back(store[i]);
         z->requests++;
@@ -246,9 +262,14 @@ uma_zone_t uma_zcache_create(const char *name, int size, uma_ctor ctor,
 
 void uma_zone_set_allocf(uma_zone_t z, uma_alloc allocf) {
   std::lock_guard<std::mutex> lock(z->lock);
-  KASSERT(z->requests == 0 && z->free_items.empty() && !z->is_cache(),
+  KASSERT(z->requests == 0 && z->free_items.empty() && z->slabs.empty() &&
+              !z->is_cache(),
           ("zone %s: allocf set on a cache zone or after first use",
            z->name.c_str()));
+  // allocf slabs are only page-aligned.
+  KASSERT(z->align <= kSlabMin,
+          ("zone %s: alignment %zu too large for allocf slabs",
+           z->name.c_str(), z->align));
   z->allocf = allocf;
 }
 
@@ -277,7 +298,7 @@ void uma_zdestroy(uma_zone_t z) {
       for (void *item : z->free_items)
         z->fini(item, static_cast<int>(z->size));
     for (const uma_slab &slab : z->slabs) {
-      if (z->allocf == nullptr)
+      if (!slab.from_allocf)
         ::free(slab.mem);
       else if (z->freef != nullptr)
         z->freef(slab.mem, slab.bytes, slab.pflag);
@@ -362,6 +383,7 @@ void uma_prealloc(uma_zone_t z, int itemcnt) {
 }
 
 int uma_zone_reserve(uma_zone_t z, int nitems) {
+  KASSERT(nitems >= 0, ("zone %s: reserve %d", z->name.c_str(), nitems));
   std::lock_guard<std::mutex> lock(z->lock);
   z->reserve = nitems;
   if (nitems != 0) disable_caches_locked(z);
@@ -369,6 +391,7 @@ int uma_zone_reserve(uma_zone_t z, int nitems) {
 }
 
 int uma_zone_set_max(uma_zone_t z, int nitems) {
+  KASSERT(nitems >= 0, ("zone %s: limit %d", z->name.c_str(), nitems));
   std::lock_guard<std::mutex> lock(z->lock);
   z->limit = nitems;
   if (nitems != 0) disable_caches_locked(z);

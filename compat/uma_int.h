@@ -41,7 +41,9 @@ struct uma_zone;
 // One thread's cache for one zone.
 struct uma_cache {
   std::atomic<bool> busy{false};     // the owner is inside
-  std::atomic<bool> drain{false};    // a drainer holds or wants the cache
+  // Set while a drainer holds or wants the cache, and for good once the
+  // zone stops using caches (limit or reserve): the owner must stay out.
+  std::atomic<bool> drain{false};
   uma_zone *zone = nullptr;          // the zone bound to, or nullptr
   // Statistics, written by whoever holds the cache, read by anyone.
   std::atomic<int64_t> allocs{0};    // allocations served here
@@ -57,6 +59,13 @@ struct uma_slab {
   void *mem;
   size_t bytes;
   uint8_t pflag;
+  bool from_allocf;
+};
+
+// Slab memory not yet made into items: [next, end).
+struct uma_carve {
+  char *next;
+  char *end;
 };
 
 struct uma_zone {
@@ -83,8 +92,7 @@ struct uma_zone {
   std::vector<void *> free_items;  // the shared free stack (LIFO)
   std::vector<uma_slab> slabs;     // keg zones: their memory
   size_t slab_bytes = 0;           // next slab from the C library, at least
-  char *carve_next = nullptr;      // the current slab's items not yet made
-  char *carve_end = nullptr;
+  std::vector<uma_carve> carve;    // carved from the back first
   uma_cache *caches = nullptr;     // threads' caches bound to this zone
   int64_t reserve = 0;
   int64_t limit = 0;
@@ -126,8 +134,7 @@ inline uma_cache *uma_cache_enter(uma_zone *z) {
   c->busy.store(true, std::memory_order_relaxed);
   asymmetric_fence_light();
   // Checked after the fence: a drainer either sees busy or is seen here.
-  if (__predict_false(c->drain.load(std::memory_order_acquire) ||
-                      !z->use_caches.load(std::memory_order_relaxed))) {
+  if (__predict_false(c->drain.load(std::memory_order_acquire))) {
     c->busy.store(false, std::memory_order_release);
     return nullptr;
   }

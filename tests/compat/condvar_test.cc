@@ -2,6 +2,7 @@
 #include "compat/condvar.h"
 
 #include <errno.h>
+#include <limits.h>
 
 #include <atomic>
 #include <thread>
@@ -116,6 +117,16 @@ TEST(Condvar, TimedwaitTimesOutWhenNobodySignals) {
   EXPECT_EQ(cv_timedwait(&s.cv, &s.m, 5), EWOULDBLOCK);
   EXPECT_TRUE(mtx_owned(&s.m));
   EXPECT_EQ(s.cv.cv_waiters, 0);
+  mtx_unlock(&s.m);
+}
+
+TEST(Condvar, TimedwaitWithNoTimeLeftTimesOutAtOnce) {
+  Shared s;
+  mtx_lock(&s.m);
+  EXPECT_EQ(cv_timedwait(&s.cv, &s.m, 0), EWOULDBLOCK);
+  EXPECT_EQ(cv_timedwait(&s.cv, &s.m, -1), EWOULDBLOCK);
+  EXPECT_EQ(cv_timedwait(&s.cv, &s.m, INT_MIN), EWOULDBLOCK);
+  EXPECT_TRUE(mtx_owned(&s.m));
   mtx_unlock(&s.m);
 }
 

@@ -1,6 +1,7 @@
 // uma(9): the zone allocator, keg and cache zones.
 #include "compat/uma.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -144,6 +145,42 @@ TEST(Uma, AlignmentIsHonoured) {
   uma_zdestroy(z);
 }
 
+TEST(Uma, AlignmentAbovePageSizeIsHonoured) {
+  uma_zone_t z = uma_zcreate("aligned8k", 40, nullptr, nullptr, nullptr,
+                             nullptr, 8192 - 1, 0);
+  std::vector<void *> items;
+  for (int i = 0; i < 4; i++) {
+    void *item = uma_zalloc(z, M_WAITOK);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(item) % 8192, 0u);
+    items.push_back(item);
+  }
+  for (void *item : items) uma_zfree(z, item);
+  uma_zdestroy(z);
+}
+
+// An item its init refused is not lost: the next allocation tries the
+// same memory again.
+TEST(Uma, ItemInitRefusedIsTriedAgain) {
+  static std::atomic<int> calls{0};
+  static std::atomic<void *> refused{nullptr};
+  calls = 0;
+  auto init = [](void *mem, int, int) {
+    if (calls++ == 0) {
+      refused = mem;
+      return ENOMEM;
+    }
+    return 0;
+  };
+  uma_zone_t z = uma_zcreate("init_refuses", 48, nullptr, nullptr, init,
+                             nullptr, UMA_ALIGN_PTR, 0);
+  EXPECT_EQ(uma_zalloc(z, M_NOWAIT), nullptr);
+  void *item = uma_zalloc(z, M_WAITOK);
+  EXPECT_EQ(item, refused.load());
+  EXPECT_EQ(calls.load(), 2);
+  uma_zfree(z, item);
+  uma_zdestroy(z);
+}
+
 // Records the calls of a zone's ctor/dtor/init/fini.
 struct Calls {
   std::mutex mu;
@@ -275,6 +312,41 @@ TEST_F(UmaDeathTest, BadFlagsAndBadFreePanic) {
   EXPECT_DEATH(uma_zfree(z, item),
                "zone flag_zone: free of .* with no item allocated");
   uma_zdestroy(z);
+}
+
+TEST_F(UmaDeathTest, NegativeLimitOrReservePanics) {
+  uma_zone_t z = simple_zone("negative_zone", 32);
+  EXPECT_DEATH(uma_zone_set_max(z, -1), "zone negative_zone: limit -1");
+  EXPECT_DEATH(uma_zone_reserve(z, -2), "zone negative_zone: reserve -2");
+  uma_zdestroy(z);
+}
+
+// Threads that all find an empty zone and grow it at once still stop at
+// the limit: each checks it again after growing.
+TEST(Uma, LimitHoldsWhenThreadsGrowTheZoneAtOnce) {
+  for (int round = 0; round < 50; round++) {
+    uma_zone_t z = simple_zone("limit_race", 32);
+    uma_zone_set_max(z, 1);
+    constexpr int kThreads = 4;
+    std::atomic<int> ready{0}, got{0};
+    std::vector<void *> items(kThreads, nullptr);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; t++)
+      threads.emplace_back([&, t] {
+        ready++;
+        while (ready.load() < kThreads) {
+        }
+        items[t] = uma_zalloc(z, M_NOWAIT);
+        if (items[t] != nullptr) got++;
+      });
+    for (auto &th : threads) th.join();
+    EXPECT_EQ(got.load(), 1) << "round " << round;
+    EXPECT_EQ(stats_of(z).inuse, 1) << "round " << round;
+    for (void *item : items)
+      if (item != nullptr) uma_zfree(z, item);
+    uma_zdestroy(z);
+    if (HasFailure()) break;
+  }
 }
 
 TEST(Uma, SetMaxFailsNowaitAndSleepsWaitok) {
