@@ -596,8 +596,9 @@ bt_remfree(vmem_t *vm __unused, bt_t *bt)
 	 * PORT: when bt was alone on its list, the list is now empty: its
 	 * le_prev pointed at the head, which tells which list it was.
 	 */
-	if (list >= &vm->vm_freelist[0] &&
-	    list < &vm->vm_freelist[VMEM_MAXORDER] && LIST_EMPTY(list))
+	if ((uintptr_t)list >= (uintptr_t)&vm->vm_freelist[0] &&
+	    (uintptr_t)list < (uintptr_t)&vm->vm_freelist[VMEM_MAXORDER] &&
+	    LIST_EMPTY(list))
 		vm->vm_freemap[(list - vm->vm_freelist) / 64] &=
 		    ~((uint64_t)1 << ((list - vm->vm_freelist) % 64));
 }
@@ -865,8 +866,9 @@ vmem_rehash(vmem_t *vm, vmem_size_t newhashsize)
  * this with the lock held and, if it returns a size, rehash once they have
  * dropped the lock: grow when chains average more than one tag (as the
  * periodic task does; at two, a big arena's frees miss the cache once more
- * per chain), shrink when they average under one in sixteen.  Each rehash at least doubles or
- * halves the table, so its cost is amortised over the tags that caused it.
+ * per chain), shrink when they average under one in sixteen.  Each rehash
+ * at least doubles or halves the table, so its cost is amortised over the
+ * tags that caused it.
  */
 static inline vmem_size_t
 vmem_hash_target(vmem_t *vm)
