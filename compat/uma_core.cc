@@ -80,6 +80,7 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
       // millions of items (vmem tags) then costs few TLB entries.
       bytes = std::max(bytes, slab_bytes);
       const size_t slab_align = bytes >= kHugePage ? kHugePage : align;
+      bytes = (bytes + slab_align - 1) / slab_align * slab_align;
       while ((mem = aligned_alloc(slab_align, bytes)) == nullptr)
         if ((flags & M_NOWAIT) != 0) return 0;
       if (bytes >= kHugePage) madvise(mem, bytes, MADV_HUGEPAGE);
