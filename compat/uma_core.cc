@@ -64,7 +64,9 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
   const size_t stride = item_stride(z);
   std::unique_lock<std::mutex> lock(z->lock);
   if (z->carve.empty()) {
-    const size_t slab_bytes = z->slab_bytes;
+    // The size the last slab calls for next (used for C-library slabs).
+    const size_t slab_bytes =
+        z->slabs.empty() ? 0 : std::min(2 * z->slabs.back().bytes, kHugePage);
     lock.unlock();
     const size_t align = std::max(kSlabMin, z->align);
     size_t bytes = std::max(align, stride);
@@ -86,7 +88,6 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
       if (bytes >= kHugePage) madvise(mem, bytes, MADV_HUGEPAGE);
     }
     lock.lock();
-    z->slab_bytes = std::max(z->slab_bytes, std::min(2 * bytes, kHugePage));
     z->slabs.push_back({mem, bytes, pflag, z->allocf != nullptr});
     // Behind any region another thread added meanwhile: carved after it.
     char *start = static_cast<char *>(mem);

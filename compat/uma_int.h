@@ -91,7 +91,6 @@ struct uma_zone {
   std::condition_variable limit_cv;
   std::vector<void *> free_items;  // the shared free stack (LIFO)
   std::vector<uma_slab> slabs;     // keg zones: their memory
-  size_t slab_bytes = 0;           // next slab from the C library, at least
   std::vector<uma_carve> carve;    // carved from the back first
   uma_cache *caches = nullptr;     // threads' caches bound to this zone
   int64_t reserve = 0;

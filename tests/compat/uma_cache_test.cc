@@ -149,27 +149,35 @@ TEST(UmaCache, CacheZoneDrainReleasesItemsCachedByOtherThreads) {
   EXPECT_EQ(src.outstanding.load(), 0);
 }
 
+// Thread t allocates and frees items of z for rounds steps, holding at most
+// max_held; each item it holds carries t, and bad counts items found
+// carrying another value (handed to two threads at once).
+void churn_stamped(uma_zone_t z, int t, int rounds, size_t max_held,
+                   std::atomic<int> &bad) {
+  const auto stamp = static_cast<unsigned>(t);
+  std::vector<unsigned *> mine;
+  for (int r = 0; r < rounds; r++) {
+    if (mine.size() < max_held && (r % 3 != 0 || mine.empty())) {
+      auto *p = static_cast<unsigned *>(uma_zalloc(z, M_WAITOK));
+      *p = stamp;
+      mine.push_back(p);
+    } else {
+      if (*mine.back() != stamp) bad++;
+      *mine.back() = ~0u;
+      uma_zfree(z, mine.back());
+      mine.pop_back();
+    }
+  }
+  for (unsigned *p : mine) uma_zfree(z, p);
+}
+
 TEST(UmaCache, ConcurrentThreadsCountersAddUp) {
   uma_zone_t z = new_zone("cache_threads");
   constexpr int kThreads = 4, kRounds = 5000;
   std::vector<std::thread> threads;
   std::atomic<int> bad{0};
   for (int t = 0; t < kThreads; t++)
-    threads.emplace_back([&, t] {
-      std::vector<unsigned *> mine;
-      for (int r = 0; r < kRounds; r++) {
-        if (mine.size() < 100 && (r % 3 != 0 || mine.empty())) {
-          auto *p = static_cast<unsigned *>(uma_zalloc(z, M_WAITOK));
-          *p = static_cast<unsigned>(t);
-          mine.push_back(p);
-        } else {
-          if (*mine.back() != static_cast<unsigned>(t)) bad++;
-          uma_zfree(z, mine.back());
-          mine.pop_back();
-        }
-      }
-      for (unsigned *p : mine) uma_zfree(z, p);
-    });
+    threads.emplace_back([&, t] { churn_stamped(z, t, kRounds, 100, bad); });
   for (auto &th : threads) th.join();
   EXPECT_EQ(bad.load(), 0) << "an item was handed to two threads";
   uma_zone_stats st = stats_of(z);
@@ -188,20 +196,7 @@ TEST(UmaCache, ReclaimRacingWithOwnersLosesAndDuplicatesNothing) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; t++)
     threads.emplace_back([&, t] {
-      std::vector<unsigned *> mine;
-      for (int r = 0; r < kRounds; r++) {
-        if (mine.size() < 70 && (r % 3 != 0 || mine.empty())) {
-          auto *p = static_cast<unsigned *>(uma_zalloc(z, M_WAITOK));
-          *p = static_cast<unsigned>(t);
-          mine.push_back(p);
-        } else {
-          if (*mine.back() != static_cast<unsigned>(t)) bad++;
-          *mine.back() = ~0u;
-          uma_zfree(z, mine.back());
-          mine.pop_back();
-        }
-      }
-      for (unsigned *p : mine) uma_zfree(z, p);
+      churn_stamped(z, t, kRounds, 70, bad);
       running--;
     });
   int reclaims = 0;
