@@ -1110,6 +1110,11 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags)
 	    ("arena %s: imported span %#jx of size %#zx is not a quantum "
 	    "multiple of at least %#zx", vm->vm_name, (uintmax_t)addr, size,
 	    asked));
+	/* PORT: an imported span must start on the quantum and not wrap. */
+	KASSERT((addr & vm->vm_quantum_mask) == 0 &&
+	    addr + (size - 1) >= addr, ("arena %s: imported span at %#jx "
+	    "of size %#zx is not aligned to the quantum %#zx or wraps",
+	    vm->vm_name, (uintmax_t)addr, size, vm->vm_quantum_mask + 1));
 	/* PORT: an enlarged span must still fit the limit. */
 	if (vm->vm_limit != 0 && vm->vm_releasefn != NULL &&
 	    vm->vm_limit < vm->vm_size + size) {
@@ -1758,7 +1763,10 @@ vmem_alloc(vmem_t *vm, vmem_size_t size, int flags, vmem_addr_t *addrp)
 {
 	const int strat __unused = flags & VMEM_FITMASK;
 	qcache_t *qc;
+	vmem_addr_t addr;	/* PORT: addrp may be NULL, as vmem(9) says. */
 
+	if (addrp == NULL)
+		addrp = &addr;	/* PORT: see above. */
 	flags &= VMEM_FLAGS;
 	/* PORT: the panics name the arena and the values. */
 	KASSERT(size > 0, ("arena %s: size 0", vm->vm_name));
@@ -1802,9 +1810,12 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 	struct vmem_freelist *end;
 	bt_t *bt;
 	u_int nimports;			/* PORT: see out: below. */
+	vmem_addr_t addr;	/* PORT: addrp may be NULL, as vmem(9) says. */
 	int error;
 	int strat;
 
+	if (addrp == NULL)
+		addrp = &addr;	/* PORT: see above. */
 	flags &= VMEM_FLAGS;
 	strat = flags & VMEM_FITMASK;
 	/*
@@ -2081,6 +2092,10 @@ vmem_add(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int flags)
 	KASSERT((size & vm->vm_quantum_mask) == 0, ("arena %s: span size "
 	    "%#zx is not a multiple of the quantum %#zx", vm->vm_name, size,
 	    vm->vm_quantum_mask + 1));
+	/* PORT: an unaligned start would leave free blocks below a quantum. */
+	KASSERT((addr & vm->vm_quantum_mask) == 0, ("arena %s: span start "
+	    "%#jx is not a multiple of the quantum %#zx", vm->vm_name,
+	    (uintmax_t)addr, vm->vm_quantum_mask + 1));
 
 	VMEM_LOCK(vm);
 	error = bt_fill(vm, flags);

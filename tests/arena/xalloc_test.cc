@@ -401,3 +401,26 @@ TEST(XallocExhaustionTest, NoWaitFailureLeavesArenaUnchanged) {
 }
 
 }  // namespace
+
+// vmem(9): "if addrp is not NULL, vmem_alloc() overwrites it"; a caller
+// that only reserves space may pass NULL, through the cache or not.
+TEST(XallocNullAddrpTest, AllocatesWithoutReportingTheAddress) {
+  vmem_t *vm = vmem_create("null-addrp", 0x1000, 0x10000, 0x10, 0x40,
+                           M_WAITOK);
+  ASSERT_NE(vm, nullptr);
+  ASSERT_EQ(vmem_alloc(vm, 0x20, M_BESTFIT | M_NOWAIT, NULL), 0);   // cached
+  ASSERT_EQ(vmem_alloc(vm, 0x100, M_FIRSTFIT | M_NOWAIT, NULL), 0);
+  ASSERT_EQ(vmem_xalloc(vm, 0x200, 0x100, 0, 0, VMEM_ADDR_MIN,
+                        VMEM_ADDR_MAX, M_BESTFIT | M_NOWAIT, NULL), 0);
+  EXPECT_EQ(vmem_xalloc(vm, 0x20000, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
+                        M_BESTFIT | M_NOWAIT, NULL), ENOMEM);
+  // 0x100 + 0x200 outside the cache; the cache imported at least 0x20.
+  EXPECT_GE(vmem_size(vm, VMEM_ALLOC), (vmem_size_t)0x320);
+  vmem_verify(vm);
+  // The ranges are gone for good: the arena cannot be destroyed cleanly,
+  // so only check that allocation still works around them.
+  vmem_addr_t a;
+  ASSERT_EQ(vmem_xalloc(vm, 0x100, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
+                        M_BESTFIT | M_NOWAIT, &a), 0);
+  EXPECT_EQ(a & 0xf, 0u);
+}

@@ -181,6 +181,47 @@ const Misuse kMisuses[] = {
      [] { vmem_add(Arena("m-addq"), 0x100000, 0x108, M_WAITOK); },
      "panic: vmem_add: arena m-addq: span size 0x108 is not a multiple of "
      "the quantum 0x10"},
+    {"AddSpanStartNotQuantumMultiple",
+     [] {
+       // A caller written for illumos, which accepts such a span.
+       vmem_t *vm = vmem_create("m-addstart", 0, 0, 4096, 0, M_WAITOK);
+       vmem_add(vm, 0x100010, 65536, M_WAITOK);
+     },
+     "panic: vmem_add: arena m-addstart: span start 0x100010 is not a "
+     "multiple of the quantum 0x1000"},
+    {"CreateBaseNotQuantumMultiple",
+     [] { vmem_create("m-base", 0x1008, 0x1000, 0x10, 0, M_WAITOK); },
+     "panic: vmem_add: arena m-base: span start 0x1008 is not a multiple "
+     "of the quantum 0x10"},
+    {"ImportedSpanNotQuantumAligned",
+     [] {
+       vmem_t *vm = vmem_create("m-impstart", 0, 0, 0x1000, 0, M_WAITOK);
+       vmem_set_import(vm,
+           [](void *, vmem_size_t, int, vmem_addr_t *addrp) {
+             *addrp = 0x100010;
+             return 0;
+           },
+           nullptr, nullptr, 0x10000);
+       vmem_addr_t a;
+       vmem_alloc(vm, 0x1000, M_FIRSTFIT | M_NOWAIT, &a);
+     },
+     "panic: vmem_import: arena m-impstart: imported span at 0x100010 of "
+     "size 0x10000 is not aligned to the quantum 0x1000 or wraps"},
+    {"ImportedSpanWraps",
+     [] {
+       vmem_t *vm = vmem_create("m-impwrap", 0, 0, 0x1000, 0, M_WAITOK);
+       vmem_set_import(vm,
+           [](void *, vmem_size_t, int, vmem_addr_t *addrp) {
+             *addrp = VMEM_ADDR_MAX - 0xfff;
+             return 0;
+           },
+           nullptr, nullptr, 0x10000);
+       vmem_addr_t a;
+       vmem_alloc(vm, 0x1000, M_FIRSTFIT | M_NOWAIT, &a);
+     },
+     "panic: vmem_import: arena m-impwrap: imported span at "
+     "0xfffffffffffff000 of size 0x10000 is not aligned to the quantum "
+     "0x1000 or wraps"},
     {"RoundedSizeOverflows",
      [] { XAlloc(Arena("m-overflow"), VMEM_ADDR_MAX - 2, 0, 0, 0,
                  VMEM_ADDR_MIN, VMEM_ADDR_MAX); },
