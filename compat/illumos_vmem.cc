@@ -27,6 +27,9 @@
 //   VM_ENDALLOC              M_ENDALLOC  via ::vmem_xalloc(): the highest
 //                                        fitting address of the arena.
 //   VM_PANIC                 -           checked here on failure.
+//   VM_ABORT                 M_NOWAIT    the import function still gets
+//                                        the caller's VM_SLEEP (see below).
+//   VM_PUSHPAGE              -           only passed on to imports.
 //
 // Precedence when several policies are named is illumos's: NEXTFIT (in
 // vmem_alloc), then BESTFIT/FIRSTFIT, then instant fit.
@@ -37,9 +40,15 @@
 // (alignment slack unless VMC_XALIGN, the minimum import of VMC_NO_QCACHE
 // arenas, rounding to the larger of the two quanta), calls afunc, and hands
 // back what afunc imported, all of which the arena keeps. FreeBSD gives the
-// import function the alignment but not the phase or the other
-// constraints; vmem_xalloc() here leaves them in a thread-local record for
-// the import function of that arena.
+// import function the alignment but not the phase, the other constraints
+// or the caller's vmflag; vmem_alloc() and vmem_xalloc() here leave them in
+// a thread-local record for the import function of that arena, which hands
+// afunc the caller's vmflag & VM_KMFLAGS, as illumos does.
+//
+// Spans that do not start or end on a quantum boundary are trimmed to the
+// quanta inside them before FreeBSD's arena sees them (it takes only whole
+// quanta). An imported span that was trimmed is recorded, so that the
+// release function gives back exactly what afunc returned.
 #include "compat/illumos_vmem.h"
 
 #include <errno.h>
@@ -47,10 +56,13 @@
 #include <string.h>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <new>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <sys/vmem.h>
 #include <sys/vmem_ext.h>
@@ -84,6 +96,22 @@ struct Arena {
   vmem_free_t *ffunc;
   vmem_t *source;
   size_t source_quantum;    // the source's quantum (ours if no source)
+
+  // Imported spans that were trimmed to whole quanta, by the start the
+  // arena has: what afunc returned, for ffunc. Under mu.
+  struct Import {
+    size_t trimmed;  // the size the arena has
+    void *span;      // what afunc returned
+    size_t size;
+  };
+  std::mutex mu;
+  std::unordered_map<uintptr_t, Import> trimmed;
+  // Spans too short once trimmed, of an arena without ffunc: kept, as the
+  // arena keeps all it imports. Under mu.
+  std::vector<std::pair<void *, size_t>> unused;
+  // afunc has returned a span off the quantum: imports ask a quantum more
+  // from then on, so that the trimmed span still holds what is needed.
+  std::atomic<bool> unaligned_source{false};
 };
 
 // The Arena records of the arenas made here, by arena.
@@ -96,29 +124,34 @@ std::unordered_map<const vmem_t *, std::unique_ptr<Arena>> &Table() {
   return *t;
 }
 
-// What vmem_xalloc() tells the import function of the arena it allocates
-// from: the phase, and whether it may import at all (illumos imports only
-// for allocations without nocross, minaddr and maxaddr).
-struct XallocCall {
+// What vmem_alloc() and vmem_xalloc() tell the import function of the
+// arena they allocate from: the caller's vmflag, the phase, and whether it
+// may import at all (illumos imports only for allocations without nocross,
+// minaddr and maxaddr). abort: M_NOWAIT was asked of FreeBSD's arena for
+// VM_ABORT, not by the caller.
+struct AllocCall {
   const vmem_t *vm;
+  int vmflag;
   size_t phase;
   bool noimport;
-  XallocCall *outer;
+  bool abort;
+  AllocCall *outer;
 };
-thread_local XallocCall *tls_xalloc = nullptr;
+thread_local AllocCall *tls_call = nullptr;
 
-class XallocScope {
+class AllocScope {
  public:
-  XallocScope(const vmem_t *vm, size_t phase, bool noimport)
-      : call_{vm, phase, noimport, tls_xalloc} {
-    tls_xalloc = &call_;
+  AllocScope(const vmem_t *vm, int vmflag, size_t phase, bool noimport,
+             bool abort)
+      : call_{vm, vmflag, phase, noimport, abort, tls_call} {
+    tls_call = &call_;
   }
-  ~XallocScope() { tls_xalloc = call_.outer; }
-  XallocScope(const XallocScope &) = delete;
-  XallocScope &operator=(const XallocScope &) = delete;
+  ~AllocScope() { tls_call = call_.outer; }
+  AllocScope(const AllocScope &) = delete;
+  AllocScope &operator=(const AllocScope &) = delete;
 
  private:
-  XallocCall call_;
+  AllocCall call_;
 };
 
 // The arena's name, for panic messages.
@@ -133,6 +166,15 @@ struct ArenaName {
 
 int WaitFlags(int vmflag) {
   return (vmflag & VM_NOSLEEP) != 0 ? M_NOWAIT : M_WAITOK;
+}
+
+// The whole quanta of [start, start + size): their start and size (0 if
+// none).
+uintptr_t TrimToQuanta(uintptr_t start, size_t size, size_t q,
+                       size_t *tsizep) {
+  const size_t head = (q - (start & (q - 1))) & (q - 1);
+  *tsizep = size > head ? (size - head) & ~(q - 1) : 0;
+  return start + head;
 }
 
 // The FreeBSD fit strategy for vmflag (see the table at the top).
@@ -194,14 +236,49 @@ void *Allocated(const char *func, vmem_t *vm, vmem_addr_t addr,
   return reinterpret_cast<void *>(addr);
 }
 
+// Calls the arena's afunc for a span of asize (xafunc: at least asize)
+// aligned to align; returns it and its size in *sizep, or nullptr.
+void *CallAfunc(Arena *a, size_t asize, size_t align, int vmflag,
+                size_t *sizep) {
+  if (a->xafunc == nullptr) {
+    *sizep = asize;
+    return a->afunc(a->source, asize, vmflag);
+  }
+  size_t xsize = asize;
+  void *span = a->xafunc(a->source, &xsize, align, vmflag);
+  if (span == nullptr) return nullptr;
+  if (xsize < asize)
+    panic_func("vmem_import",
+               "arena %s: import function shrank the span at %p to %#zx "
+               "from %#zx",
+               ArenaName(a->vm).name, span, xsize, asize);
+  if ((a->cflags & VMC_XALIGN) != 0 &&
+      (reinterpret_cast<uintptr_t>(span) & (align - 1)) != 0)
+    panic_func("vmem_import",
+               "arena %s: VMC_XALIGN import of %p is not aligned to %#zx",
+               ArenaName(a->vm).name, span, align);
+  *sizep = xsize;
+  return span;
+}
+
+// A span afunc returned that the arena will not use.
+void Discard(Arena *a, void *span, size_t size) {
+  if (a->ffunc != nullptr) {
+    a->ffunc(a->source, span, size);
+  } else {
+    std::lock_guard<std::mutex> lock(a->mu);
+    a->unused.emplace_back(span, size);
+  }
+}
+
 // The import function of every arena with an afunc (vmem_set_ximport()):
 // bring in a span for an allocation of *sizep (already a multiple of the
 // quantum) aligned to align, as illumos's vmem_xalloc() would.
 int Import(void *arg, vmem_size_t *sizep, vmem_size_t align, int flags,
            vmem_addr_t *addrp) {
   Arena *a = static_cast<Arena *>(arg);
-  const XallocCall *call =
-      tls_xalloc != nullptr && tls_xalloc->vm == a->vm ? tls_xalloc : nullptr;
+  const AllocCall *call =
+      tls_call != nullptr && tls_call->vm == a->vm ? tls_call : nullptr;
   if (call != nullptr && call->noimport) return ENOMEM;
 
   const size_t q = a->quantum;
@@ -226,42 +303,74 @@ int Import(void *arg, vmem_size_t *sizep, vmem_size_t align, int flags,
   size_t asize = (need + aq - 1) & ~(aq - 1);
   if (asize < need) return ENOMEM;
 
-  const int vmflag = (flags & M_NOWAIT) != 0 ? VM_NOSLEEP : VM_SLEEP;
-  void *span;
-  if (a->xafunc != nullptr) {
-    size_t xsize = asize;
-    span = a->xafunc(a->source, &xsize, align, vmflag);
-    if (span != nullptr) {
-      if (xsize < asize)
-        panic_func("vmem_import",
-                   "arena %s: import function shrank the span at %p to "
-                   "%#zx from %#zx",
-                   ArenaName(a->vm).name, span, xsize, asize);
-      if (xalign && (reinterpret_cast<uintptr_t>(span) & (align - 1)) != 0)
-        panic_func("vmem_import",
-                   "arena %s: VMC_XALIGN import of %p is not aligned to "
-                   "%#zx",
-                   ArenaName(a->vm).name, span, align);
-      asize = xsize;
-    }
+  // illumos hands afunc the caller's vmflag & VM_KMFLAGS. FreeBSD's arena
+  // may also ask for no sleep on its own; for VM_ABORT it was us, and the
+  // caller's VM_SLEEP stands.
+  int vmflag;
+  if (call != nullptr) {
+    vmflag = call->vmflag & VM_KMFLAGS;
+    if ((flags & M_NOWAIT) != 0 && !call->abort) vmflag |= VM_NOSLEEP;
   } else {
-    span = a->afunc(a->source, asize, vmflag);
+    vmflag = (flags & M_NOWAIT) != 0 ? VM_NOSLEEP : VM_SLEEP;
   }
-  if (span == nullptr) return ENOMEM;
-  if ((reinterpret_cast<uintptr_t>(span) & (q - 1)) != 0)
-    panic_func("vmem_import",
-               "arena %s: imported span %p is not aligned to the quantum "
-               "%#zx",
-               ArenaName(a->vm).name, span, q);
-  *sizep = asize;
-  *addrp = reinterpret_cast<vmem_addr_t>(span);
-  return 0;
+
+  for (int attempt = 0;; attempt++) {
+    // Room for trimming an unaligned span: a quantum more, in aq units.
+    size_t ask = asize;
+    if (a->unaligned_source.load(std::memory_order_relaxed)) {
+      ask = asize + aq;
+      if (ask < asize) return ENOMEM;
+    }
+    size_t ssize;
+    void *span = CallAfunc(a, ask, align, vmflag, &ssize);
+    if (span == nullptr) return ENOMEM;
+    size_t tsize;
+    const uintptr_t tstart =
+        TrimToQuanta(reinterpret_cast<uintptr_t>(span), ssize, q, &tsize);
+    if (tstart == reinterpret_cast<uintptr_t>(span) && tsize == ssize) {
+      *sizep = ssize;
+      *addrp = tstart;
+      return 0;
+    }
+    a->unaligned_source.store(true, std::memory_order_relaxed);
+    // The trimmed start is aligned to the quantum only: how far past it
+    // the allocation would start (the worst case if the phase is unknown).
+    const size_t lead = call != nullptr
+                            ? (call->phase - tstart) & (align - 1)
+                            : align - q;
+    if (tsize >= lead && tsize - lead >= *sizep) {
+      std::lock_guard<std::mutex> lock(a->mu);
+      a->trimmed[tstart] = Arena::Import{tsize, span, ssize};
+      *sizep = tsize;
+      *addrp = tstart;
+      return 0;
+    }
+    // Too short once trimmed: ask again, with room to trim.
+    Discard(a, span, ssize);
+    if (attempt != 0) return ENOMEM;
+  }
 }
 
 // Give a wholly free imported span back, with the size imported.
 void Release(void *arg, vmem_addr_t addr, vmem_size_t size) {
   Arena *a = static_cast<Arena *>(arg);
-  a->ffunc(a->source, reinterpret_cast<void *>(addr), size);
+  void *span = reinterpret_cast<void *>(addr);
+  if (a->unaligned_source.load(std::memory_order_relaxed)) {
+    // A trimmed span goes back as afunc returned it.
+    std::lock_guard<std::mutex> lock(a->mu);
+    auto it = a->trimmed.find(addr);
+    if (it != a->trimmed.end()) {
+      if (it->second.trimmed != size)
+        panic_func("vmem_release",
+                   "arena %s: span %p released with size %#zx, imported "
+                   "with %#zx",
+                   ArenaName(a->vm).name, span, size, it->second.trimmed);
+      span = it->second.span;
+      size = it->second.size;
+      a->trimmed.erase(it);
+    }
+  }
+  a->ffunc(a->source, span, size);
 }
 
 vmem_t *CreateCommon(const char *name, void *base, size_t size,
@@ -337,8 +446,9 @@ vmem_t *vmem_xcreate(const char *name, void *base, size_t size,
                      size_t quantum, vmem_ximport_t *afunc,
                      vmem_free_t *ffunc, vmem_t *source, size_t qcache_max,
                      int vmflag) {
+  // VMC_POPULATOR belongs to vmem_create() (illumos asserts and drops it).
   return CreateCommon(name, base, size, quantum, nullptr, afunc, ffunc,
-                      source, qcache_max, vmflag);
+                      source, qcache_max, vmflag & ~VMC_POPULATOR);
 }
 
 void vmem_destroy(vmem_t *vmp) {
@@ -364,21 +474,31 @@ void *vmem_alloc(vmem_t *vmp, size_t size, int vmflag) {
 
   // Sizes the quantum caches serve come from them whatever the policy, as
   // in illumos (whose caches fill themselves with plain vmem_alloc()s);
-  // VM_ENDALLOC means nothing with VM_NEXTFIT.
+  // VM_ENDALLOC means nothing with VM_NEXTFIT. illumos drops VM_ABORT for
+  // both (the caches are given vmflag & VM_KMFLAGS, and next fit waits
+  // for its own space or calls vmem_xalloc() so).
   int fit = FitFlags(vmflag, true);
   const bool endalloc = (vmflag & VM_ENDALLOC) != 0 && fit != M_NEXTFIT;
-  if ((fit == M_NEXTFIT || endalloc) && size <= QcacheMax(vmp)) {
+  bool abort =
+      (vmflag & (VM_ABORT | VM_NOSLEEP)) == VM_ABORT && fit != M_NEXTFIT;
+  const bool cached =
+      (fit == M_NEXTFIT || endalloc || abort) && size <= QcacheMax(vmp);
+  if (cached) {
     // Not M_NEXTFIT into ::vmem_alloc() for a cached size: the cache would
     // fill itself with M_NEXTFIT and a minaddr, which ::vmem_xalloc()
     // rejects (a panic).
     fit = FitFlags(vmflag, false);
-  } else if (endalloc) {
+    abort = false;
+  }
+  const int wait = abort ? M_NOWAIT : WaitFlags(vmflag);
+  AllocScope scope(vmp, vmflag, 0, false, abort);
+  if (endalloc && !cached) {
     error = ::vmem_xalloc(vmp, size, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-                          WaitFlags(vmflag) | fit | M_ENDALLOC, &addr);
+                          wait | fit | M_ENDALLOC, &addr);
     if (error != 0) return Failed(__func__, vmp, size, vmflag);
     return Allocated(__func__, vmp, addr, size);
   }
-  error = ::vmem_alloc(vmp, size, WaitFlags(vmflag) | fit, &addr);
+  error = ::vmem_alloc(vmp, size, wait | fit, &addr);
   if (error != 0) return Failed(__func__, vmp, size, vmflag);
   return Allocated(__func__, vmp, addr, size);
 }
@@ -395,17 +515,20 @@ void *vmem_xalloc(vmem_t *vmp, size_t size, size_t align, size_t phase,
 
   // illumos's maxaddr is exclusive, FreeBSD's inclusive.
   if (maxaddr != nullptr && hi <= lo) {
-    if ((vmflag & VM_NOSLEEP) != 0) return Failed(__func__, vmp, size, vmflag);
+    if ((vmflag & (VM_NOSLEEP | VM_ABORT)) != 0)
+      return Failed(__func__, vmp, size, vmflag);
     panic("arena %s: empty range [%p, %p) for size %#zx: a VM_SLEEP "
           "allocation would wait forever",
           ArenaName(vmp).name, minaddr, maxaddr, size);
   }
-  XallocScope scope(vmp, phase,
-                    nocross != 0 || minaddr != nullptr || maxaddr != nullptr);
+  const bool abort = (vmflag & (VM_ABORT | VM_NOSLEEP)) == VM_ABORT;
+  AllocScope scope(vmp, vmflag, phase,
+                   nocross != 0 || minaddr != nullptr || maxaddr != nullptr,
+                   abort);
   int error = ::vmem_xalloc(
       vmp, size, align, phase, nocross, lo,
       maxaddr != nullptr ? hi - 1 : VMEM_ADDR_MAX,
-      WaitFlags(vmflag) | FitFlags(vmflag, false) |
+      (abort ? M_NOWAIT : WaitFlags(vmflag)) | FitFlags(vmflag, false) |
           ((vmflag & VM_ENDALLOC) != 0 ? M_ENDALLOC : 0),
       &addr);
   if (error != 0) return Failed(__func__, vmp, size, vmflag);
@@ -420,9 +543,19 @@ void *vmem_add(vmem_t *vmp, void *vaddr, size_t size, int vmflag) {
   if (vaddr == nullptr || size == 0)
     panic("arena %s: bad span %p of size %#zx", ArenaName(vmp).name, vaddr,
           size);
-  if (::vmem_add(vmp, reinterpret_cast<vmem_addr_t>(vaddr), size,
-                 WaitFlags(vmflag)) != 0)
-    return nullptr;
+  const uintptr_t start = reinterpret_cast<uintptr_t>(vaddr);
+  if (start + (size - 1) < start)
+    panic("arena %s: span %p of size %#zx wraps around", ArenaName(vmp).name,
+          vaddr, size);
+  // illumos takes any span and hands out aligned ranges from it; FreeBSD's
+  // arena takes whole quanta, so the span is trimmed to those.
+  const size_t q = ::vmem_roundup_size(vmp, 1);
+  size_t tsize;
+  const uintptr_t tstart = TrimToQuanta(start, size, q, &tsize);
+  if (tsize == 0)
+    panic("arena %s: span %p of size %#zx holds no whole quantum (%#zx)",
+          ArenaName(vmp).name, vaddr, size, q);
+  if (::vmem_add(vmp, tstart, tsize, WaitFlags(vmflag)) != 0) return nullptr;
   return vaddr;
 }
 

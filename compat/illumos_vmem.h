@@ -13,12 +13,25 @@
 //    source first. VM_NOSLEEP fails at once and leaves every arena as it
 //    was. VM_NOSLEEP | VM_PANIC panics (naming the arena and the size)
 //    instead of returning NULL.
+//  - VM_ABORT (illumos reserves it for segkmem) makes a VM_SLEEP allocation
+//    fail instead of waiting once it and one import attempt failed: NULL,
+//    or a panic with VM_PANIC. afunc is still called with VM_SLEEP and may
+//    wait in the source. It has no effect with VM_NEXTFIT nor for sizes the
+//    quantum caches serve (illumos drops it there).
 //  - Spans are imported from a source with the afunc given at creation and
 //    given back with ffunc, with the size actually imported, as soon as
-//    they are wholly free. vmem_xcreate()'s afunc (vmem_ximport_t) may
-//    enlarge the span; with VMC_XALIGN it is handed the alignment and must
-//    return a span aligned to it, otherwise the arena asks for enough slack
-//    to align within the span itself.
+//    they are wholly free. afunc is called with the caller's
+//    vmflag & VM_KMFLAGS (VM_NOSLEEP, VM_PANIC, VM_PUSHPAGE ...; not the
+//    policy, VM_ENDALLOC or VM_ABORT), as illumos calls it, plus VM_NOSLEEP
+//    if FreeBSD's arena asks that import not to wait (it fills its quantum
+//    caches so, then allocates with the caller's flags if that failed).
+//    vmem_xcreate()'s afunc (vmem_ximport_t) may enlarge the span; with
+//    VMC_XALIGN it is handed the alignment and must return a span aligned
+//    to it, otherwise the arena asks for enough slack to align within the
+//    span itself.
+//  - Spans need not start or end on a quantum boundary (vmem_create()'s
+//    base, vmem_add(), what afunc returns): the arena hands out
+//    quantum-aligned ranges from them (see below for how).
 //  - vmem_xalloc()'s maxaddr is exclusive ([minaddr, maxaddr)), NULL meaning
 //    no limit, as in illumos's code. Constrained allocations (nocross,
 //    minaddr or maxaddr) never import: they are served from the spans the
@@ -37,6 +50,24 @@
 //    rule); illumos warns and leaks them.
 //  - Adjacent spans added to an arena that does not release spans may be
 //    kept as one span, so vmem_contains() may accept a range across them.
+//  - A span that does not start or end on a quantum boundary is trimmed to
+//    the whole quanta inside it (start rounded up, end down); illumos keeps
+//    the span as given. vmem_contains(), vmem_walk() and vmem_size() see
+//    the trimmed span. A span that holds no whole quantum panics. A trimmed
+//    import goes back to ffunc exactly as afunc returned it. Once afunc has
+//    returned a span off the quantum, the arena asks it for a quantum more
+//    than needed, so that the trimmed span still holds the request; a span
+//    too short once trimmed goes back to ffunc (without one, it is kept
+//    unused, as imports are) and afunc is asked once more.
+//  - VM_ABORT does not forgo reaping: the arena's quantum caches are
+//    emptied before the allocation fails, as for VM_NOSLEEP.
+//  - VM_PUSHPAGE (may dip into memory reserved for the pageout daemon) has
+//    no reserve to use here: the allocation sleeps or not as VM_SLEEP or
+//    VM_NOSLEEP says, and afunc is handed the flag.
+//  - VMC_POPULATOR (the arenas vmem's own segment structures come from) is
+//    accepted and kept with the arena's creation flags; it changes nothing,
+//    as segments do not come from illumos arenas here. vmem_xcreate()
+//    drops it, as illumos does.
 #ifndef COMPAT_ILLUMOS_VMEM_H_
 #define COMPAT_ILLUMOS_VMEM_H_
 
@@ -49,10 +80,12 @@
 #define VM_SLEEP 0x00000000     // may wait; never fails (default)
 #define VM_NOSLEEP 0x00000001   // fail at once rather than wait
 #define VM_PANIC 0x00000002     // with VM_NOSLEEP: panic rather than fail
+#define VM_PUSHPAGE 0x00000004  // may use reserved memory (see above)
 #define VM_KMFLAGS 0x000000ff   // the flags passed on to an import function
 #define VM_BESTFIT 0x00000100   // smallest fitting segment (see above)
 #define VM_FIRSTFIT 0x00000200  // first fitting segment found
 #define VM_NEXTFIT 0x00000400   // from a rotating cursor (vmem_alloc only)
+#define VM_ABORT 0x00002000     // fail rather than wait (see above)
 #define VM_ENDALLOC 0x00004000  // prefer high addresses (not with NEXTFIT)
 // illumos has no flag for its default policy, "instant fit" (a constant
 // time approximation of best fit); this name for it is 0, the default.
@@ -60,6 +93,7 @@
 #define VM_FLAGS 0x0000ffff
 
 // Arena creation flags, or-ed into vmem_create()'s vmflag.
+#define VMC_POPULATOR 0x00010000   // recorded only (see above)
 #define VMC_NO_QCACHE 0x00020000   // no quantum caches (qcache_max ignored)
 #define VMC_IDENTIFIER 0x00040000  // integer identifiers, not memory
 #define VMC_XALIGN 0x00100000      // vmem_xcreate(): afunc aligns its spans

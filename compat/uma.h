@@ -11,8 +11,13 @@
 // of its own: it caches items that its import function brings in and gives
 // them back through its release function when drained.
 //
-// M_NOWAIT may return NULL; M_WAITOK never does. M_NOVM takes only items the
-// zone already holds. M_USE_RESERVE may take the uma_zone_reserve() items.
+// M_NOWAIT may return NULL; M_WAITOK never does. An M_WAITOK allocation that
+// finds no memory for a new slab (allocf or the C library fails, or init
+// refuses the items) sleeps, as the kernel waits for free pages, then tries
+// again: for hz / 100 at most, less if a free or a reclaim brings the zone
+// an item meanwhile. Each such sleep counts in the zone's sleeps. M_NOVM
+// takes only items the zone already holds. M_USE_RESERVE may take the
+// uma_zone_reserve() items.
 #ifndef COMPAT_UMA_H_
 #define COMPAT_UMA_H_
 
@@ -32,7 +37,8 @@ typedef int (*uma_import)(void *arg, void **store, int count, int domain,
 typedef void (*uma_release)(void *arg, void **store, int count);
 typedef size_t vm_size_t;
 // Keg memory: allocf returns a slab of size bytes (wait: M_WAITOK or
-// M_NOWAIT), which freef gets back at uma_zdestroy().
+// M_NOWAIT), or NULL, also for M_WAITOK (the allocation sleeps and asks
+// again); freef gets the slab back at uma_zdestroy().
 typedef void *(*uma_alloc)(uma_zone_t zone, vm_size_t size, int domain,
                            uint8_t *pflag, int wait);
 typedef void (*uma_free)(void *item, vm_size_t size, uint8_t pflag);
@@ -72,7 +78,11 @@ static inline void *uma_zalloc(uma_zone_t zone, int flags);
 static inline void uma_zfree(uma_zone_t zone, void *item);
 
 // Take keg memory in slabs from allocf (set before the first allocation),
-// and give the slabs back through freef on destroy.
+// and give the slabs back through freef on destroy. Only freef knows where
+// allocf's memory goes back to (FreeBSD falls back on page_free(), which
+// fits only allocf functions that took kernel pages), so uma_zdestroy() of
+// a zone that has slabs from allocf and no freef panics, naming the zone,
+// rather than leak them.
 void uma_zone_set_allocf(uma_zone_t zone, uma_alloc allocf);
 void uma_zone_set_freef(uma_zone_t zone, uma_free freef);
 
@@ -94,7 +104,7 @@ struct uma_zone_stats {
   int64_t cached;     // of those, the ones in threads' caches
   uint64_t requests;  // successful allocations
   uint64_t failures;  // allocations that returned NULL
-  uint64_t sleeps;    // allocations that slept for the limit
+  uint64_t sleeps;    // sleeps for the limit or for memory
 };
 void uma_zone_get_stats(uma_zone_t zone, struct uma_zone_stats *stats);
 // Calls fn for every zone, in creation order.

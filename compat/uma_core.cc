@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "compat/malloc.h"
 #include "compat/panic.h"
@@ -20,6 +21,11 @@ constexpr size_t kCacheMax = 256;
 // library).
 constexpr size_t kSlabMin = 4096;
 constexpr size_t kHugePage = size_t{2} << 20;
+// How long an M_WAITOK allocation sleeps when no memory can be had before
+// it tries again, unless a free to the zone wakes it first: the kernel
+// waits for free pages (vm_wait()); hz / 100, as FreeBSD's pause()s for
+// memory.
+constexpr std::chrono::milliseconds kMemoryWait{10};
 
 std::vector<uma_zone *> &zones() {
   static auto *list = new std::vector<uma_zone *>();
@@ -83,8 +89,8 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
       bytes = std::max(bytes, slab_bytes);
       const size_t slab_align = bytes >= kHugePage ? kHugePage : align;
       bytes = (bytes + slab_align - 1) / slab_align * slab_align;
-      while ((mem = aligned_alloc(slab_align, bytes)) == nullptr)
-        if ((flags & M_NOWAIT) != 0) return 0;
+      // Out of memory: the caller sleeps (M_WAITOK) or fails.
+      if ((mem = aligned_alloc(slab_align, bytes)) == nullptr) return 0;
       if (bytes >= kHugePage) madvise(mem, bytes, MADV_HUGEPAGE);
     }
     lock.lock();
@@ -146,6 +152,22 @@ uma_zone *zone_create(const char *name, size_t size, uma_ctor ctor,
   z->slot = uma_cache_slot_alloc();
   zones().push_back(z);
   return z;
+}
+
+// No new keg memory for an M_WAITOK request: sleep, then let the caller try
+// again. A free or reclaim that brings an item to the shared layer wakes
+// the sleeper early. Zone lock held.
+void keg_wait_memory(uma_zone *z, std::unique_lock<std::mutex> &lock) {
+  z->sleeps++;
+  z->memory_waiters++;
+  z->memory_cv.wait_for(lock, kMemoryWait);
+  z->memory_waiters--;
+}
+
+// Wakes the sleepers of keg_wait_memory(): the shared layer has items.
+// Zone lock held.
+void keg_wake_memory(uma_zone *z) {
+  if (z->memory_waiters != 0) z->memory_cv.notify_all();
 }
 
 // Gives shared items of a cache zone back to its source, keeping keep.
@@ -224,10 +246,13 @@ void *zone_alloc_slow(uma_zone *z, int flags) {
       }
       if (n > 0) {
         for (int i = n - 1; i >= 1; i--) z->free_items.push_back(store[i]);
+        if (n > 1) keg_wake_memory(z);
         z->requests++;
         return store[0];
       }
       if (z->is_cache() || (flags & M_NOWAIT) != 0) break;
+      // M_WAITOK: wait for memory rather than spin on allocf.
+      keg_wait_memory(z, lock);
       continue;
     }
     if ((flags & M_NOWAIT) != 0 || !at_limit) break;
@@ -289,6 +314,14 @@ void uma_zdestroy(uma_zone_t z) {
     int64_t inuse = z->requests - z->frees;
     KASSERT(inuse <= 0, ("zone %s destroyed with %jd item(s) allocated",
                          z->name.c_str(), static_cast<intmax_t>(inuse)));
+    // Only freef knows where allocf's memory goes back to.
+    const size_t nallocf = static_cast<size_t>(
+        std::count_if(z->slabs.begin(), z->slabs.end(),
+                      [](const uma_slab &slab) { return slab.from_allocf; }));
+    KASSERT(nallocf == 0 || z->freef != nullptr,
+            ("zone %s destroyed with %zu slab(s) from its allocf and no "
+             "freef to give them back (uma_zone_set_freef())",
+             z->name.c_str(), nallocf));
     auto &list = zones();
     list.erase(std::remove(list.begin(), list.end(), z), list.end());
     uma_cache_slot_free(z->slot);
@@ -326,6 +359,7 @@ void *uma_zalloc_arg(uma_zone_t z, void *arg, int flags) {
     z->failures++;
     z->free_items.push_back(item);
     if (z->limit != 0) z->limit_cv.notify_one();
+    keg_wake_memory(z);
     return nullptr;
   }
   if ((flags & M_ZERO) != 0) memset(item, 0, z->size);
@@ -353,6 +387,7 @@ void uma_zfree_arg(uma_zone_t z, void *item, void *arg) {
     }
     trim = z->is_cache() && z->free_items.size() > kCacheMax;
     if (z->limit != 0) z->limit_cv.notify_one();
+    keg_wake_memory(z);
   }
   if (trim) cache_release(z, kCacheMax / 2);
 }
@@ -361,6 +396,7 @@ void uma_zone_reclaim(uma_zone_t z, int req) {
   {
     std::lock_guard<std::mutex> lock(z->lock);
     uma_cache_drain_locked(z, false);
+    keg_wake_memory(z);
   }
   if (!z->is_cache()) return;  // keg memory stays type-stable
   cache_release(z, req == UMA_RECLAIM_TRIM ? kCacheMax / 2 : 0);
@@ -379,8 +415,13 @@ void uma_prealloc(uma_zone_t z, int itemcnt) {
     int n = keg_grow(z, M_WAITOK, store,
                      static_cast<int>(std::min<int64_t>(
                          missing, keg_batch(z, false))));
-    std::lock_guard<std::mutex> lock(z->lock);
+    std::unique_lock<std::mutex> lock(z->lock);
+    if (n == 0) {
+      keg_wait_memory(z, lock);
+      continue;
+    }
     z->free_items.insert(z->free_items.end(), store, store + n);
+    keg_wake_memory(z);
   }
 }
 

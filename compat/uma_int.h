@@ -89,6 +89,10 @@ struct uma_zone {
 
   std::mutex lock;
   std::condition_variable limit_cv;
+  // M_WAITOK allocations that found no memory sleep on it, a short while
+  // or until the shared layer gets items.
+  std::condition_variable memory_cv;
+  int memory_waiters = 0;
   std::vector<void *> free_items;  // the shared free stack (LIFO)
   std::vector<uma_slab> slabs;     // keg zones: their memory
   std::vector<uma_carve> carve;    // carved from the back first

@@ -6,35 +6,59 @@
 // the other calls has nothing to wait for.
 #include "compat/uvm_km.h"
 
+namespace {
+
+// More than the map can ever hold: OpenBSD returns 0 for such a size rather
+// than look for room (or, in uvm_km_valloc_wait(), sleep for it forever).
+// The map's size is a multiple of a page, so a size above it still is
+// once rounded up, and sizes whose rounding would overflow are above it.
+bool exceeds_map(vm_map_t map, vsize_t size) {
+  return size > vm_map_max(map) - vm_map_min(map);
+}
+
+}  // namespace
+
 vaddr_t uvm_km_alloc(vm_map_t map, vsize_t size) {
+  if (exceeds_map(map, size)) return 0;
   return kmem_map_alloc(map, size, 0, M_NOWAIT, 1, 0, __func__);
 }
 
 vaddr_t uvm_km_zalloc(vm_map_t map, vsize_t size) {
+  if (exceeds_map(map, size)) return 0;
   return kmem_map_alloc(map, size, 0, M_NOWAIT | M_ZERO, 1, 0, __func__);
 }
 
 vaddr_t uvm_km_alloc1(vm_map_t map, vsize_t size, vsize_t align,
                       boolean_t zeroit) {
+  if (exceeds_map(map, size)) return 0;
   return kmem_map_alloc(map, size, align, M_NOWAIT | (zeroit ? M_ZERO : 0),
                         1, 0, __func__);
 }
 
 vaddr_t uvm_km_kmemalloc(vm_map_t map, struct uvm_object *obj, vsize_t size,
                          int flags) {
+  if (exceeds_map(map, size)) return 0;
   return kmem_map_alloc(map, size, 0,
                         M_NOWAIT | ((flags & UVM_KMF_ZERO) ? M_ZERO : 0),
                         (flags & UVM_KMF_VALLOC) == 0,
                         (flags & UVM_KMF_TRYLOCK) != 0, __func__);
 }
 
+// OpenBSD maps these ranges pageable with nothing in them yet, so each page
+// is zero-filled when first touched. Making the range accessible takes no
+// page either (the reservation has no swap accounting); the free drops the
+// pages that were touched. M_ZERO also drops any a kmem_back() user left
+// behind, so the range reads as zero whatever its past.
 vaddr_t uvm_km_valloc(vm_map_t map, vsize_t size) {
-  return kmem_map_alloc(map, size, 0, M_NOWAIT, 0, 0, __func__);
+  if (exceeds_map(map, size)) return 0;
+  return kmem_map_alloc(map, size, 0, M_NOWAIT | M_ZERO, 1, 0, __func__);
 }
 
 vaddr_t uvm_km_valloc_wait(vm_map_t map, vsize_t size) {
+  // Checked first: the arena would sleep for such a size forever.
+  if (exceeds_map(map, size)) return 0;
   // The map's arena sleeps until a free (vmem_xfree() wakes its sleepers).
-  return kmem_map_alloc(map, size, 0, M_WAITOK, 0, 0, __func__);
+  return kmem_map_alloc(map, size, 0, M_WAITOK | M_ZERO, 1, 0, __func__);
 }
 
 vm_map_t uvm_km_suballoc(vm_map_t map, vaddr_t *min, vaddr_t *max,

@@ -4,11 +4,18 @@
 // Allocations of backed memory (uvm_km_alloc(), uvm_km_zalloc(),
 // uvm_km_alloc1(), uvm_km_kmemalloc() without UVM_KMF_VALLOC) return ranges
 // that can be read and written; zeroed ones read as zero even where the
-// range was used and freed before. Address-only allocations
-// (uvm_km_valloc(), uvm_km_valloc_wait(), UVM_KMF_VALLOC) fault when
-// touched. Every call returns 0 when the map has no room, except
-// uvm_km_valloc_wait(), which sleeps until uvm_km_free_wakeup() (or any
-// other free) makes room. Sizes are rounded up to whole pages.
+// range was used and freed before. uvm_km_valloc() and uvm_km_valloc_wait()
+// return pageable memory, as OpenBSD's: no page is taken until one is
+// touched, and each reads as zero then (even where the range was used and
+// freed before). uvm_km_kmemalloc() with UVM_KMF_VALLOC returns address
+// space only, for the caller to enter its own pages: it faults when
+// touched. uvm_km_free() gives every touched page back to the system.
+//
+// Every call returns 0 when the map has no room, including for a size
+// larger than the whole map (or one whose rounding to pages overflows),
+// except uvm_km_valloc_wait(), which for a size the map can hold sleeps
+// until uvm_km_free_wakeup() (or any other free) makes room. Sizes are
+// rounded up to whole pages.
 //
 // A vm_map_t is a map of <compat/vm_kern.h>: kernel_map, or a submap that
 // uvm_km_suballoc() carved from another map.
@@ -54,7 +61,8 @@ vaddr_t uvm_km_alloc1(vm_map_t map, vsize_t size, vsize_t align,
 // UVM_KMF_NOWAIT) when the pages cannot be had.
 vaddr_t uvm_km_kmemalloc(vm_map_t map, struct uvm_object *obj, vsize_t size,
                          int flags);
-// Address space only; uvm_km_valloc_wait() sleeps until there is room.
+// Pageable, zero-filled on first touch; uvm_km_valloc_wait() sleeps until
+// there is room, but returns 0 at once for a size larger than the map.
 vaddr_t uvm_km_valloc(vm_map_t map, vsize_t size);
 vaddr_t uvm_km_valloc_wait(vm_map_t map, vsize_t size);
 // A submap of size bytes: at *min when fixed, anywhere otherwise; *min and

@@ -9,7 +9,9 @@
 // first touch); unbacking gives the pages back to the system at once
 // (madvise(MADV_DONTNEED): they leave the resident set and read as zero when
 // backed again) and makes the range inaccessible. A range that is only
-// reserved (kva_alloc(), uvm_km_valloc()) faults when touched.
+// reserved (kva_alloc(), uvm_km_kmemalloc() with UVM_KMF_VALLOC) faults
+// when touched; OpenBSD's uvm_km_valloc() ranges are backed, as pageable
+// memory that no page is taken for until touched.
 //
 // A submap (uvm_km_suballoc(), <compat/uvm_km.h>) is a map of its own, with
 // its own arena, over a range carved from its parent's arena.

@@ -2,6 +2,7 @@
 #include "compat/uma.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -319,6 +320,107 @@ TEST_F(UmaDeathTest, NegativeLimitOrReservePanics) {
   EXPECT_DEATH(uma_zone_set_max(z, -1), "zone negative_zone: limit -1");
   EXPECT_DEATH(uma_zone_reserve(z, -2), "zone negative_zone: reserve -2");
   uma_zdestroy(z);
+}
+
+// A slab allocator that fails while flaky_failures is above zero, counting
+// its calls; its slabs come from the C library.
+std::atomic<int> flaky_calls{0};
+std::atomic<int> flaky_failures{0};
+std::atomic<int> flaky_live{0};
+
+void *flaky_allocf(uma_zone_t zone, vm_size_t size, int domain,
+                   uint8_t *pflag, int wait) {
+  flaky_calls++;
+  if (flaky_failures.fetch_sub(1) > 0) return nullptr;
+  void *mem = aligned_alloc(4096, size);
+  if (mem != nullptr) flaky_live++;
+  return mem;
+}
+
+void flaky_freef(void *item, vm_size_t size, uint8_t pflag) {
+  flaky_live--;
+  ::free(item);
+}
+
+// One item per slab, so that every new item is an allocf call.
+constexpr size_t kSlabItem = 4096;
+
+uma_zone_t flaky_zone(const char *name) {
+  flaky_calls = 0;
+  flaky_failures = 0;
+  uma_zone_t z = simple_zone(name, kSlabItem);
+  uma_zone_set_allocf(z, flaky_allocf);
+  return z;
+}
+
+TEST(Uma, WaitokSleepsWhileAllocfFails) {
+  uma_zone_t z = flaky_zone("flaky");
+  uma_zone_set_freef(z, flaky_freef);
+  // Three failures, then a slab: M_WAITOK sleeps after each failure and
+  // asks again, no more often.
+  flaky_failures = 3;
+  void *item = uma_zalloc(z, M_WAITOK);
+  ASSERT_NE(item, nullptr);
+  EXPECT_EQ(flaky_calls.load(), 4);
+  EXPECT_EQ(stats_of(z).sleeps, 3u);
+  EXPECT_EQ(stats_of(z).failures, 0u);
+  // M_NOWAIT fails at once.
+  flaky_failures = 1;
+  EXPECT_EQ(uma_zalloc(z, M_NOWAIT), nullptr);
+  EXPECT_EQ(flaky_calls.load(), 5);
+  EXPECT_EQ(stats_of(z).sleeps, 3u);
+  // uma_prealloc() waits the same way.
+  flaky_failures = 2;
+  uma_prealloc(z, 1);
+  EXPECT_EQ(flaky_calls.load(), 8);
+  EXPECT_EQ(stats_of(z).sleeps, 5u);
+  EXPECT_EQ(stats_of(z).free, 1);
+  uma_zfree(z, item);
+  uma_zdestroy(z);
+  EXPECT_EQ(flaky_live.load(), 0);
+}
+
+TEST(Uma, WaitokSleeperTakesAnItemFreedMeanwhile) {
+  uma_zone_t z = flaky_zone("flaky_free");
+  uma_zone_set_freef(z, flaky_freef);
+  void *held = uma_zalloc(z, M_WAITOK);
+  ASSERT_NE(held, nullptr);
+  const int calls0 = flaky_calls.load();
+  // No memory from now on: the sleeper waits until the held item is back.
+  flaky_failures = 1 << 30;
+  std::atomic<void *> got{nullptr};
+  std::thread sleeper([&] { got = uma_zalloc(z, M_WAITOK); });
+  EXPECT_TRUE(WaitFor([&] { return stats_of(z).sleeps >= 2; }))
+      << "M_WAITOK did not sleep while allocf failed";
+  uma_zfree(z, held);
+  uma_zone_reclaim(z, UMA_RECLAIM_DRAIN);  // to the shared layer
+  EXPECT_TRUE(WaitFor([&] { return got.load() != nullptr; }));
+  flaky_failures = 0;  // lets a broken sleeper go before the join
+  sleeper.join();
+  EXPECT_EQ(got.load(), held);
+  // It slept after every failed call: it did not spin on allocf.
+  EXPECT_EQ(static_cast<uint64_t>(flaky_calls.load() - calls0),
+            stats_of(z).sleeps);
+  uma_zfree(z, got.load());
+  uma_zdestroy(z);
+  EXPECT_EQ(flaky_live.load(), 0);
+}
+
+TEST_F(UmaDeathTest, DestroyWithAllocfSlabsAndNoFreefPanics) {
+  uma_zone_t z = flaky_zone("no_freef");
+  void *a = uma_zalloc(z, M_WAITOK);
+  void *b = uma_zalloc(z, M_WAITOK);
+  uma_zfree(z, a);
+  uma_zfree(z, b);
+  EXPECT_DEATH(uma_zdestroy(z),
+               "zone no_freef destroyed with 2 slab\\(s\\) from its allocf "
+               "and no freef to give them back");
+  // With one, the slabs go back.
+  uma_zone_set_freef(z, flaky_freef);
+  uma_zdestroy(z);
+  EXPECT_EQ(flaky_live.load(), 0);
+  // A zone that never took a slab from allocf needs none.
+  uma_zdestroy(flaky_zone("no_freef_unused"));
 }
 
 // Threads that all find an empty zone and grow it at once still stop at
