@@ -20,15 +20,20 @@ done
 case $sanitize in
 asan)
 	CC=clang CXX=clang++
+	# UBSan's C++ runtime (for the library's C++ code) needs libstdc++,
+	# even in a C program.
 	SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize-link-c++-runtime"
+	SANLIBS="-lstdc++"
 	;;
 tsan)
 	CC=clang CXX=clang++
 	SANFLAGS="-fsanitize=thread"
+	SANLIBS=""
 	;;
 *)
 	CC=cc CXX=c++
 	SANFLAGS=""
+	SANLIBS=""
 	;;
 esac
 
@@ -201,7 +206,7 @@ mkdir -p "$build"
 # shellcheck disable=SC2086
 check "cc prog.c \$(pkg-config --cflags --libs uvmem)" \
 	$CC $SANFLAGS -std=c11 -Wall -Wextra -Werror -o "$build/prog" \
-	"$here/prog.c" $cflags $libs
+	"$here/prog.c" $cflags $libs $SANLIBS
 readelf -d "$build/prog" | grep -c 'NEEDED.*\[libuvmem.so.1\]' >/dev/null && pass ||
 	fail "prog does not need libuvmem.so.1"
 out=$(LD_LIBRARY_PATH=$prefix/lib "$build/prog" 2>&1)
@@ -211,7 +216,7 @@ out=$(LD_LIBRARY_PATH=$prefix/lib "$build/prog" 2>&1)
 # shellcheck disable=SC2086
 check "cc prog.c with libuvmem.a" \
 	$CC $SANFLAGS -std=c11 -Wall -Wextra -Werror -o "$build/prog_static" \
-	"$here/prog.c" $cflags $static_libs
+	"$here/prog.c" $cflags $static_libs $SANLIBS
 readelf -d "$build/prog_static" | grep -c 'libuvmem' >/dev/null &&
 	fail "prog_static still needs libuvmem.so" || pass
 out=$(env -u LD_LIBRARY_PATH "$build/prog_static" 2>&1)
