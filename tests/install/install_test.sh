@@ -172,8 +172,8 @@ case $out in *"usage: tools/bazel run //:install -- PREFIX"*) pass ;;
 
 # A relative PREFIX starts where bazel run was started.
 mkdir -p "$tmp/caller"
-out=$(cd "$runfiles" && BUILD_WORKING_DIRECTORY=$tmp/caller \
-	"$install" ./rel/prefix/ 2>&1) && pass || fail "relative install: $out"
+out=$(cd "$runfiles" && BUILD_WORKING_DIRECTORY=$tmp/caller/sub \
+	"$install" ./../rel//prefix/ 2>&1) && pass || fail "relative install: $out"
 [ -f "$tmp/caller/rel/prefix/lib/libuvmem.a" ] && pass ||
 	fail "relative PREFIX not taken from BUILD_WORKING_DIRECTORY"
 grep -qx "prefix=$tmp/caller/rel/prefix" \

@@ -58,10 +58,11 @@ case $prefix in
 /*) ;;
 *) prefix=${BUILD_WORKING_DIRECTORY:-$(pwd)}/$prefix ;;
 esac
-# Tidy the name the pkg-config files will carry: no trailing or double
-# slashes, no "." components.
-prefix=$(printf '%s\n' "$prefix" | sed -e 's#//*#/#g' -e 's#/\./#/#g' \
-	-e 's#/\.$##' -e 's#\(.\)/$#\1#')
+# Tidy the name the pkg-config files will carry: no "." or ".." components,
+# no double or trailing slashes (symbolic links are kept as named).
+prefix=$(realpath -m -s -- "$prefix" 2>/dev/null ||
+	printf '%s\n' "$prefix" | sed -e 's#//*#/#g' -e 's#/\./#/#g' \
+		-e 's#/\.$##' -e 's#\(.\)/$#\1#')
 dest=${DESTDIR:-}$prefix
 
 # Fail early, before anything is written, if PREFIX cannot be written
