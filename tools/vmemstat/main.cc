@@ -1,7 +1,11 @@
 // vmemstat: builds a kernel-like stack of vmem arenas and zones, runs a
 // short mixed workload on several threads, and prints what FreeBSD's
 // "show vmem" and "vmstat -z" would show.
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -15,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "tools/vmemstat/report.h"
 #include "tools/vmemstat/scenario.h"
+#include "tools/vmemstat/svg.h"
 
 ABSL_FLAG(std::string, scenario, "kernel",
           "what to build: kernel (kva -> kmem with quantum cache -> zones, "
@@ -22,6 +27,9 @@ ABSL_FLAG(std::string, scenario, "kernel",
 ABSL_FLAG(int, threads, 2, "worker threads (1 to 64)");
 ABSL_FLAG(double, seconds, 3, "how long the workload runs (0.1 to 3600)");
 ABSL_FLAG(bool, json, false, "print JSON instead of text");
+ABSL_FLAG(std::string, svg, "",
+          "also draw each arena (address map, quantum cache share, free "
+          "histogram) as SVG into this file");
 
 namespace {
 
@@ -31,12 +39,32 @@ int usage_error(const std::string &message) {
   return 2;
 }
 
+// A relative path given on the command line is taken from where the user
+// ran the command: bazel run starts us elsewhere, and says where in
+// BUILD_WORKING_DIRECTORY.
+std::string from_caller(const std::string &path) {
+  const char *cwd = getenv("BUILD_WORKING_DIRECTORY");
+  if (path.empty() || path[0] == '/' || cwd == nullptr || *cwd == '\0')
+    return path;
+  return absl::StrCat(cwd, "/", path);
+}
+
+// Writes and closes f; false (after saying why) if that fails.
+bool write_file(FILE *f, const std::string &path, const std::string &text) {
+  bool ok = fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = fclose(f) == 0 && ok;
+  if (!ok)
+    fprintf(stderr, "vmemstat: cannot write %s: %s\n", path.c_str(),
+            strerror(errno));
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
   std::string usage =
       "usage: vmemstat [--scenario=NAME] [--threads=N] [--seconds=S] "
-      "[--json]\n\nscenarios:";
+      "[--json] [--svg=FILE]\n\nscenarios:";
   for (const auto &[name, what] : vmemstat::scenarios())
     absl::StrAppend(&usage, "\n  ", name, ": ", what);
   absl::SetProgramUsageMessage(usage);
@@ -48,6 +76,7 @@ int main(int argc, char **argv) {
   const int threads = absl::GetFlag(FLAGS_threads);
   const double seconds = absl::GetFlag(FLAGS_seconds);
   const bool json = absl::GetFlag(FLAGS_json);
+  const std::string svg = from_caller(absl::GetFlag(FLAGS_svg));
   if (threads < 1 || threads > 64)
     return usage_error(absl::StrCat("--threads must be 1 to 64, not ",
                                     threads));
@@ -58,8 +87,19 @@ int main(int argc, char **argv) {
       vmemstat::make_stack(scenario, threads);
   if (stack == nullptr)
     return usage_error(absl::StrCat("unknown scenario '", scenario, "'"));
+  // Open the picture's file before the workload, so that a bad path fails at once.
+  FILE *svg_file = nullptr;
+  if (!svg.empty() && (svg_file = fopen(svg.c_str(), "w")) == nullptr) {
+    fprintf(stderr, "vmemstat: cannot write %s: %s\n", svg.c_str(),
+            strerror(errno));
+    return 1;
+  }
 
-  // Workers run until the deadline; the main thread shows progress.
+  // Workers run until the deadline; the main thread shows progress, on a
+  // line that rewrites itself, only when both stdout and stderr are a
+  // terminal: redirected or piped, carriage returns would pile up into one
+  // long line in the file.
+  const bool progress = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
   std::atomic<bool> done{false};
   std::vector<vmemstat::OpCounts> counts(threads);
   std::vector<std::thread> workers;
@@ -74,12 +114,13 @@ int main(int argc, char **argv) {
     double elapsed = std::chrono::duration<double>(
                          std::chrono::steady_clock::now() - start)
                          .count();
-    fprintf(stderr, "\rvmemstat: %s on %d thread(s): %.1f/%.1f s", scenario.c_str(),
-            threads, std::min(elapsed, seconds), seconds);
+    if (progress)
+      fprintf(stderr, "\rvmemstat: %s on %d thread(s): %.1f/%.1f s",
+              scenario.c_str(), threads, std::min(elapsed, seconds), seconds);
   }
   done = true;
   for (auto &w : workers) w.join();
-  fprintf(stderr, "\n");
+  if (progress) fprintf(stderr, "\n");
 
   vmemstat::RunSummary run{scenario, threads, seconds, {}};
   for (const auto &c : counts) {
@@ -100,8 +141,12 @@ int main(int argc, char **argv) {
       json ? vmemstat::json_report(run, stack->arenas(), zones)
            : vmemstat::text_report(run, stack->arenas(), zones);
   fputs(report.c_str(), stdout);
+  bool svg_ok = true;
+  if (svg_file != nullptr)
+    svg_ok = write_file(svg_file, svg,
+                        vmemstat::svg_report(run, stack->arenas(), zones));
   stack->release_all();
   stack.reset();  // destroying an arena with live allocations would panic
   if (!json) printf("all allocations freed and arenas destroyed\n");
-  return 0;
+  return svg_ok ? 0 : 1;
 }

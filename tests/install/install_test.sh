@@ -1,0 +1,283 @@
+#!/bin/bash
+# //:install as a user meets it: install into a temporary PREFIX (twice,
+# relative, staged with DESTDIR, and into places that cannot be written),
+# then, outside Bazel, build a C program and a C++ program against PREFIX
+# with cc and pkg-config, shared and static, run them, run the installed
+# tools, and lint and render every installed manual page.
+#
+# Arguments: --sanitize=asan|tsan|none: how the library was built; the
+# programs built here must use the same sanitizer (and so clang).
+set -uo pipefail
+
+sanitize=none
+for arg in "$@"; do
+	case $arg in
+	--sanitize=*) sanitize=${arg#--sanitize=} ;;
+	*) echo "install_test: unknown argument $arg" >&2; exit 2 ;;
+	esac
+done
+
+case $sanitize in
+asan)
+	CC=clang CXX=clang++
+	# UBSan's C++ runtime (for the library's C++ code) needs libstdc++,
+	# even in a C program.
+	SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize-link-c++-runtime"
+	SANLIBS="-lstdc++"
+	;;
+tsan)
+	CC=clang CXX=clang++
+	SANFLAGS="-fsanitize=thread"
+	SANLIBS=""
+	;;
+*)
+	CC=cc CXX=c++
+	SANFLAGS=""
+	SANLIBS=""
+	;;
+esac
+
+runfiles=${TEST_SRCDIR:?}/vmem
+install=$runfiles/tools/install
+here=$runfiles/tests/install
+tmp=${TEST_TMPDIR:?}
+failures=0
+checks=0
+
+pass() {
+	checks=$((checks + 1))
+}
+
+fail() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+	checks=$((checks + 1))
+}
+
+# check DESCRIPTION COMMAND...: runs COMMAND, which must succeed.
+check() {
+	local what=$1
+	shift
+	local out
+	if out=$("$@" 2>&1); then
+		pass
+	else
+		fail "$what: $* exited $?"
+		printf '%s\n' "$out" | sed 's/^/    /' >&2
+	fi
+}
+
+for tool in "$CC" "$CXX" pkg-config mandoc readelf; do
+	if ! command -v "$tool" > /dev/null; then
+		echo "install_test: $tool not found (tools/bazel installs it)" >&2
+		exit 1
+	fi
+done
+
+# --- Installing --------------------------------------------------------
+
+prefix=$tmp/prefix
+out=$("$install" "$prefix" 2>&1)
+rc=$?
+[ $rc -eq 0 ] && pass || fail "install $prefix exited $rc: $out"
+
+expected="
+bin/vmem_audit
+bin/vmemstat
+include/sys/vmem.h
+include/sys/vmem.hpp
+include/sys/vmem_ext.h
+lib/libuvmem.a
+lib/libuvmem.so
+lib/libuvmem.so.1
+lib/libuvmem.so.1.0.0
+lib/pkgconfig/uvmem.pc
+share/man/man1/vmem_audit.1
+share/man/man3/vmem.3
+share/man/man3/vmem.hpp.3
+share/man/man3/vmem_ext.3
+share/man/man3/vmem_xalloc.3
+share/man/man3/vmem_verify.3
+share/man/man8/vmemstat.8
+"
+for f in $expected; do
+	[ -e "$prefix/$f" ] && pass || fail "not installed: $f"
+done
+[ "$(readlink "$prefix/lib/libuvmem.so")" = libuvmem.so.1 ] && pass ||
+	fail "lib/libuvmem.so does not point to libuvmem.so.1"
+[ "$(readlink "$prefix/lib/libuvmem.so.1")" = libuvmem.so.1.0.0 ] && pass ||
+	fail "lib/libuvmem.so.1 does not point to libuvmem.so.1.0.0"
+readelf -d "$prefix/lib/libuvmem.so.1.0.0" |
+	grep -c 'Library soname: \[libuvmem.so.1\]' >/dev/null && pass ||
+	fail "libuvmem.so.1.0.0 has no soname libuvmem.so.1"
+[ -x "$prefix/bin/vmemstat" ] && [ -x "$prefix/bin/vmem_audit" ] && pass ||
+	fail "tools not executable"
+# Every link resolves.
+while read -r link; do
+	[ -e "$link" ] && pass || fail "dangling link $link"
+done < <(find "$prefix" -type l)
+grep -qx "prefix=$prefix" "$prefix/lib/pkgconfig/uvmem.pc" && pass ||
+	fail "uvmem.pc does not name $prefix"
+
+# Only the C interface is exported, by both libraries.
+exported() {
+	nm -g --defined-only "$@" 2>/dev/null |
+		awk 'NF == 3 && $2 ~ /^[TDBR]$/ { print $3 }' | sort -u
+}
+for lib in libuvmem.so.1.0.0 libuvmem.a; do
+	flags=""
+	[ "$lib" = libuvmem.so.1.0.0 ] && flags=-D
+	# shellcheck disable=SC2086
+	others=$(exported $flags "$prefix/lib/$lib" | grep -v '^vmem_')
+	[ -z "$others" ] && pass ||
+		fail "$lib exports more than vmem_*: $(echo $others | head -c 300)"
+	# shellcheck disable=SC2086
+	exported $flags "$prefix/lib/$lib" | grep -cx vmem_xalloc >/dev/null && pass ||
+		fail "$lib does not export vmem_xalloc"
+done
+
+# Installing again changes nothing and succeeds.
+snapshot() {
+	(cd "$1" && find . -type f -exec md5sum {} + | sort &&
+		find . -type l -printf '%p -> %l\n' | sort)
+}
+before=$(snapshot "$prefix")
+chmod a-w "$prefix/include/sys/vmem.h"  # as a package manager may leave it
+out=$("$install" "$prefix" 2>&1) && pass || fail "second install failed: $out"
+[ "$before" = "$(snapshot "$prefix")" ] && pass ||
+	fail "a second install changed the tree"
+
+# A PREFIX that cannot be written: a clear error, and nothing written.
+touch "$tmp/a-file"
+for bad in /dev/null/prefix "$tmp/a-file" "$tmp/a-file/sub"; do
+	out=$("$install" "$bad" 2>&1)
+	rc=$?
+	[ $rc -eq 1 ] && pass || fail "install $bad exited $rc (want 1)"
+	case $out in
+	"install: cannot create PREFIX $bad"*) pass ;;
+	*) fail "install $bad said: $out" ;;
+	esac
+done
+if [ "$(id -u)" -ne 0 ]; then
+	mkdir -p "$tmp/readonly"
+	chmod 555 "$tmp/readonly"
+	out=$("$install" "$tmp/readonly/p" 2>&1)
+	[ $? -eq 1 ] && pass || fail "install into a read-only directory: $out"
+	chmod 755 "$tmp/readonly"
+fi
+out=$("$install" 2>&1)
+[ $? -eq 2 ] && pass || fail "install without PREFIX did not print usage"
+case $out in *"usage: tools/bazel run //:install -- PREFIX"*) pass ;;
+*) fail "no usage: $out" ;; esac
+
+# A relative PREFIX starts where bazel run was started.
+mkdir -p "$tmp/caller"
+out=$(cd "$runfiles" && BUILD_WORKING_DIRECTORY=$tmp/caller/sub \
+	"$install" ./../rel//prefix/ 2>&1) && pass || fail "relative install: $out"
+[ -f "$tmp/caller/rel/prefix/lib/libuvmem.a" ] && pass ||
+	fail "relative PREFIX not taken from BUILD_WORKING_DIRECTORY"
+grep -qx "prefix=$tmp/caller/rel/prefix" \
+	"$tmp/caller/rel/prefix/lib/pkgconfig/uvmem.pc" && pass ||
+	fail "relative PREFIX not made absolute in uvmem.pc: $(grep ^prefix= \
+	"$tmp/caller/rel/prefix/lib/pkgconfig/uvmem.pc")"
+
+# DESTDIR stages the tree; uvmem.pc names the final PREFIX.
+out=$(DESTDIR=$tmp/stage "$install" /opt/uvmem 2>&1) && pass ||
+	fail "DESTDIR install: $out"
+grep -qx "prefix=/opt/uvmem" "$tmp/stage/opt/uvmem/lib/pkgconfig/uvmem.pc" &&
+	pass || fail "DESTDIR: uvmem.pc does not name /opt/uvmem"
+[ ! -e /opt/uvmem ] && pass || fail "DESTDIR install wrote to /opt/uvmem"
+
+# --- Building against PREFIX, outside Bazel ----------------------------
+
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+check "pkg-config knows uvmem" pkg-config --exists uvmem
+check "uvmem.pc is valid" pkg-config --validate uvmem
+cflags=$(pkg-config --cflags uvmem)
+cflags=${cflags% }
+libs=$(pkg-config --libs uvmem)
+static_libs=$(pkg-config --static --libs uvmem | sed 's/-luvmem/-l:libuvmem.a/')
+[ "$cflags" = "-I$prefix/include" ] && pass || fail "Cflags: $cflags"
+build=$tmp/build
+mkdir -p "$build"
+
+# The C program, against the shared library. Word splitting of the flags
+# is wanted here, as in a makefile.
+# shellcheck disable=SC2086
+check "cc prog.c \$(pkg-config --cflags --libs uvmem)" \
+	$CC $SANFLAGS -std=c11 -Wall -Wextra -Werror -o "$build/prog" \
+	"$here/prog.c" $cflags $libs $SANLIBS
+readelf -d "$build/prog" | grep -c 'NEEDED.*\[libuvmem.so.1\]' >/dev/null && pass ||
+	fail "prog does not need libuvmem.so.1"
+out=$(LD_LIBRARY_PATH=$prefix/lib "$build/prog" 2>&1)
+[ "$out" = "uvmem: ok" ] && pass || fail "prog (shared): $out"
+
+# The same, statically linked with libuvmem.a and Libs.private.
+# shellcheck disable=SC2086
+check "cc prog.c with libuvmem.a" \
+	$CC $SANFLAGS -std=c11 -Wall -Wextra -Werror -o "$build/prog_static" \
+	"$here/prog.c" $cflags $static_libs $SANLIBS
+readelf -d "$build/prog_static" | grep -c 'libuvmem' >/dev/null &&
+	fail "prog_static still needs libuvmem.so" || pass
+out=$(env -u LD_LIBRARY_PATH "$build/prog_static" 2>&1)
+[ "$out" = "uvmem: ok" ] && pass || fail "prog (static): $out"
+
+# The C++ program, through <sys/vmem.hpp>, both ways.
+# shellcheck disable=SC2086
+check "c++ prog.cc \$(pkg-config --cflags --libs uvmem)" \
+	$CXX $SANFLAGS -std=c++17 -Wall -Wextra -Werror -o "$build/progxx" \
+	"$here/prog.cc" $cflags $libs
+out=$(LD_LIBRARY_PATH=$prefix/lib "$build/progxx" 2>&1)
+[ "$out" = "uvmem++: ok" ] && pass || fail "prog.cc (shared): $out"
+# shellcheck disable=SC2086
+check "c++ prog.cc with libuvmem.a" \
+	$CXX $SANFLAGS -std=c++17 -Wall -Wextra -Werror -o "$build/progxx_static" \
+	"$here/prog.cc" $cflags $static_libs
+out=$("$build/progxx_static" 2>&1)
+[ "$out" = "uvmem++: ok" ] && pass || fail "prog.cc (static): $out"
+
+# --- The installed tools -----------------------------------------------
+
+out=$("$prefix/bin/vmemstat" --seconds=0.1 --scenario=ids \
+	--svg="$build/ids.svg" 2>&1)
+case $out in
+*"all allocations freed and arenas destroyed"*) pass ;;
+*) fail "bin/vmemstat: $out" ;;
+esac
+grep -q '<svg ' "$build/ids.svg" && pass || fail "bin/vmemstat wrote no SVG"
+out=$("$prefix/bin/vmem_audit" --help 2>&1)
+case $out in
+"usage: vmem_audit"*) pass ;;
+*) fail "bin/vmem_audit --help: $out" ;;
+esac
+
+# --- Manual pages --------------------------------------------------------
+
+pages=0
+while read -r page; do
+	pages=$((pages + 1))
+	# Nothing above style level (cross-references to pages that are not
+	# installed on this machine are style).
+	out=$(mandoc -Tlint -Wwarning "$page" 2>&1)
+	rc=$?
+	[ $rc -eq 0 ] && [ -z "$out" ] && pass ||
+		fail "mandoc -Tlint $page (exit $rc): $out"
+	rendered=$(mandoc -Tascii "$page" 2> "$build/mandoc.err")
+	[ -n "$rendered" ] && [ ! -s "$build/mandoc.err" ] && pass ||
+		fail "mandoc -Tascii $page: $(cat "$build/mandoc.err")"
+	if command -v man > /dev/null; then
+		rendered=$(MANPAGER=cat MANWIDTH=80 man -l "$page" 2> "$build/man.err")
+		[ -n "$rendered" ] && ! grep -q . "$build/man.err" && pass ||
+			fail "man -l $page: $(cat "$build/man.err")"
+	fi
+done < <(find "$prefix/share/man" -name '*.[0-9]' | sort)
+[ "$pages" -ge 30 ] && pass || fail "only $pages manual pages installed"
+# The links name pages that say what they are about.
+# (-Tascii makes bold by overstriking: drop the backspaces first.)
+rendered=$(mandoc -Tascii "$prefix/share/man/man3/vmem_walk_segments.3" |
+	sed 's/.\x08//g')
+case $rendered in *"vmem_walk_segments("*) pass ;; *) false ;; esac ||
+	fail "vmem_walk_segments(3) does not lead to its description"
+
+echo "install_test: $((checks - failures)) passed, $failures failed (sanitizer: $sanitize)"
+[ "$failures" -eq 0 ]
