@@ -190,22 +190,27 @@ TEST(UmaCache, ConcurrentThreadsCountersAddUp) {
 // same moment: no item may be both drained and kept by its owner.
 TEST(UmaCache, ReclaimRacingWithOwnersLosesAndDuplicatesNothing) {
   uma_zone_t z = new_zone("cache_reclaim_race");
-  constexpr int kThreads = 2, kRounds = 20000;
+  constexpr int kThreads = 2, kRounds = 20000, kChunk = 1000;
+  constexpr int kMinReclaims = 50;
   std::atomic<int> running{kThreads};
+  std::atomic<int> reclaims{0};
   std::atomic<int> bad{0};
   std::vector<std::thread> threads;
+  // Owners keep churning until the reclaimer has drained kMinReclaims
+  // times, so the race happens however the threads are scheduled.
   for (int t = 0; t < kThreads; t++)
     threads.emplace_back([&, t] {
-      churn_stamped(z, t, kRounds, 70, bad);
+      for (int done = 0; done < kRounds || reclaims.load() < kMinReclaims;
+           done += kChunk)
+        churn_stamped(z, t, kChunk, 70, bad);
       running--;
     });
-  int reclaims = 0;
   while (running.load() > 0) {
     uma_zone_reclaim(z, UMA_RECLAIM_DRAIN);
     reclaims++;
   }
   for (auto &th : threads) th.join();
-  EXPECT_GT(reclaims, 0);
+  EXPECT_GE(reclaims.load(), kMinReclaims);
   EXPECT_EQ(bad.load(), 0) << "an item was handed to two threads";
   // Every item the zone made is free exactly once.
   uma_zone_stats st = stats_of(z);
