@@ -416,7 +416,7 @@ bt_freehead_toalloc(vmem_t *vm, vmem_size_t size, int strat)
 	if (strat == M_FIRSTFIT && ORDER2SIZE(idx) != qsize) {
 		idx++;
 		/* check too large request? */
-		if (idx == VMEM_MAXORDER)	/* PORT(19): nothing fits */
+		if (idx == VMEM_MAXORDER)	/* PORT(17): nothing fits */
 			return &vm->vm_freelist[idx];
 	}
 	MPASS(idx >= 0);
@@ -843,12 +843,12 @@ vmem_add1(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int type)
 		 * segment.
 		 */
 		btprev = TAILQ_LAST(&vm->vm_seglist, vmem_seglist);
-		if (btprev->bt_type == BT_TYPE_CURSOR &&	/* PORT(20) */
+		if (btprev->bt_type == BT_TYPE_CURSOR &&	/* PORT(18) */
 		    BT_PREV(vm, btprev) != NULL)
 			btprev = BT_PREV(vm, btprev);
 		if ((!bt_isbusy(btprev) && !bt_isfree(btprev)) ||
 		    btprev->bt_start + btprev->bt_size != addr ||
-		    BT_END(btprev) == VMEM_ADDR_MAX)	/* PORT(20): no wrap */
+		    BT_END(btprev) == VMEM_ADDR_MAX)	/* PORT(19): no wrap */
 			btprev = NULL;
 	} else {
 		btprev = NULL;
@@ -964,7 +964,7 @@ vmem_fit(const bt_t *bt, vmem_size_t size, vmem_size_t align,
 {
 	vmem_addr_t start;
 	vmem_addr_t end;
-	vmem_addr_t lo;		/* PORT(18) */
+	vmem_addr_t lo;		/* PORT(16) */
 
 	MPASS(size > 0);
 	MPASS(bt->bt_size >= size); /* caller's responsibility */
@@ -991,15 +991,15 @@ vmem_fit(const bt_t *bt, vmem_size_t size, vmem_size_t align,
 	if (start > end) 
 		return (ENOMEM);
 
-	lo = start;		/* PORT(18) */
+	lo = start;		/* PORT(16) */
 	start = VMEM_ALIGNUP(start - phase, align) + phase;
-	if (start < lo)		/* PORT(18): wrapped past VMEM_ADDR_MAX */
+	if (start < lo)		/* PORT(16): wrapped past VMEM_ADDR_MAX */
 		return (ENOMEM);
 	if (VMEM_CROSS_P(start, start + size - 1, nocross)) {
 		MPASS(align < nocross);
-		lo = start;	/* PORT(18) */
+		lo = start;	/* PORT(16) */
 		start = VMEM_ALIGNUP(start - phase, nocross) + phase;
-		if (start < lo)	/* PORT(18) */
+		if (start < lo)	/* PORT(16) */
 			return (ENOMEM);
 	}
 	if (start <= end && end - start >= size - 1) {
@@ -1186,11 +1186,9 @@ retry:	/* PORT(13): the tags are refilled on every pass */
 	    (prev = BT_PREV(vm, cursor)) != NULL &&	/* PORT(29) */
 	    next->bt_type == BT_TYPE_FREE && prev->bt_type == BT_TYPE_FREE &&
 	    prev->bt_start + prev->bt_size == next->bt_start) {
-		bt_remfree(vm, prev);	/* PORT(15): prev grows, refile it */
 		prev->bt_size += next->bt_size;
 		bt_remfree(vm, next);
 		bt_remseg(vm, next);
-		bt_insfree(vm, prev);	/* PORT(15) */
 
 		/*
 		 * The coalesced segment might be able to satisfy our request.
@@ -1201,11 +1199,8 @@ retry:	/* PORT(13): the tags are refilled on every pass */
 		    VMEM_ADDR_MIN, VMEM_ADDR_MAX, addrp)) == 0) {
 			vmem_clip(vm, prev, *addrp, size);
 			bt = prev;
-		} else if (vmem_try_release(vm, prev, true)) {	/* PORT(16) */
-			VMEM_LOCK(vm);	/* it returns unlocked, bt may be gone */
-			if (error == 0)
-				bt = bt_lookupbusy(vm, *addrp);
-		}
+		} else
+			(void)vmem_try_release(vm, prev, true);
 	}
 
 	/*
@@ -1215,7 +1210,7 @@ advance:	/* PORT(14) */
 	if (error == 0) {
 		vm->vm_cursor_addr = *addrp + size;	/* PORT(14) */
 		TAILQ_REMOVE(&vm->vm_seglist, cursor, bt_seglist);
-		if (*addrp + size == 0)	/* PORT(17): it ends at VMEM_ADDR_MAX */
+		if (*addrp + size == 0)	/* PORT(15): it ends at VMEM_ADDR_MAX */
 			bt = NULL;
 		for (; bt != NULL && bt->bt_start < *addrp + size;
 		    bt = TAILQ_NEXT(bt, bt_seglist))
