@@ -113,7 +113,8 @@ struct vmem {
 	LIST_ENTRY(vmem)	vm_alllist;
 	struct vmem_hashlist	vm_hash0[VMEM_HASHSIZE_MIN];
 	struct vmem_freelist	vm_freelist[VMEM_MAXORDER];
-	uint64_t		vm_freemap[howmany(VMEM_MAXORDER, 64)]; /* PORT(30) */
+	/* PORT(30): a bit for each free list that is not empty */
+	uint64_t		vm_freemap[howmany(VMEM_MAXORDER, 64)];
 	struct vmem_seglist	vm_seglist;
 	struct vmem_hashlist	*vm_hashlist;
 	vmem_size_t		vm_hashsize;
@@ -132,7 +133,7 @@ struct vmem {
 	vmem_size_t		vm_size;
 	vmem_size_t		vm_limit;
 	struct vmem_btag	vm_cursor;
-	vmem_addr_t		vm_cursor_addr;	/* PORT(14): where next fit resumes */
+	vmem_addr_t		vm_cursor_addr;	/* PORT(14) */
 
 	/* Used on import. */
 	vmem_import_t		*vm_importfn;
@@ -167,7 +168,8 @@ static void vmem_check(vmem_t *);
 static struct callout	vmem_periodic_ch;
 static int		vmem_periodic_interval;
 static struct task	vmem_periodic_wk;
-SYSCTL_INT(_kern, OID_AUTO, vmem_periodic_interval, CTLFLAG_RWTUN,	/* PORT(9) */
+/* PORT(9): the period is a tunable */
+SYSCTL_INT(_kern, OID_AUTO, vmem_periodic_interval, CTLFLAG_RWTUN,
     &vmem_periodic_interval, 0, "vmem rehash and wakeup period, in ticks");
 
 static struct mtx_padalign __exclusive_cache_line vmem_list_lock;
@@ -190,7 +192,8 @@ static LIST_HEAD(, vmem) vmem_list = LIST_HEAD_INITIALIZER(vmem_list);
 #define	VMEM_LOCK_INIT(vm, name) mtx_init(&vm->vm_lock, (name), NULL, MTX_DEF)
 #define	VMEM_LOCK_DESTROY(vm)	mtx_destroy(&vm->vm_lock)
 #define	VMEM_ASSERT_LOCKED(vm)	mtx_assert(&vm->vm_lock, MA_OWNED);
-#define	VMEM_LOCK_CONST(vm)	VMEM_LOCK(const_cast<vmem_t *>(vm)) /* PORT(26) */
+/* PORT(26): for the arenas the debugger's printers are handed as const */
+#define	VMEM_LOCK_CONST(vm)	VMEM_LOCK(const_cast<vmem_t *>(vm))
 #define	VMEM_UNLOCK_CONST(vm)	VMEM_UNLOCK(const_cast<vmem_t *>(vm))
 
 #define	VMEM_ALIGNUP(addr, align)	(-(-(addr) & -(align)))
@@ -272,11 +275,12 @@ _bt_fill(vmem_t *vm, int flags __unused)
 	 * holding a vmem lock.
 	 */
 	while (vm->vm_nfreetags < BT_MAXALLOC) {
-		bt = static_cast<bt_t *>(uma_zalloc(vmem_bt_zone,	/* PORT(2) */
+		bt = static_cast<bt_t *>(uma_zalloc(vmem_bt_zone, /* PORT(2) */
 		    (flags & M_USE_RESERVE) | M_NOWAIT | M_NOVM));
 		if (bt == NULL) {
 			VMEM_UNLOCK(vm);
-			bt = static_cast<bt_t *>(uma_zalloc(vmem_bt_zone, flags)); /* PORT(2) */
+			bt = static_cast<bt_t *>(	/* PORT(2) */
+			    uma_zalloc(vmem_bt_zone, flags));
 			VMEM_LOCK(vm);
 			if (bt == NULL)
 				break;
@@ -715,7 +719,8 @@ vmem_startup(void)
 #endif
 	});	/* PORT(4) */
 }
-SYSINIT(vmem_startup, SI_SUB_VM, SI_ORDER_FIRST, vmem_startup, NULL); /* PORT(4) */
+/* PORT(4): booted when the first arena is made */
+SYSINIT(vmem_startup, SI_SUB_VM, SI_ORDER_FIRST, vmem_startup, NULL);
 
 static int
 vmem_rehash(vmem_t *vm, vmem_size_t newhashsize)
@@ -1156,7 +1161,7 @@ retry:	/* PORT(13): the tags are refilled on every pass */
 	if (bt_fill(vm, flags) != 0)
 		goto out;
 
-	cursor = &vm->vm_cursor;	/* PORT(13, 14): resume past vm_cursor_addr */
+	cursor = &vm->vm_cursor;	/* PORT(13, 14) */
 	if ((error = vmem_nextfit_resume(vm, size, align, phase, nocross,
 	    addrp, &bt)) == 0)
 		goto advance;
@@ -1374,7 +1379,8 @@ vmem_alloc(vmem_t *vm, vmem_size_t size, int flags, vmem_addr_t *addrp)
 	const int strat __unused = flags & VMEM_FITMASK;
 
 	flags &= VMEM_FLAGS;
-	addrp = vmem_alloc_args(__func__, vm, size, flags, addrp); /* PORT(8, 10) */
+	addrp = vmem_alloc_args(__func__, vm, size, flags,
+	    addrp);	/* PORT(8, 10) */
 	MPASS(size > 0);
 	MPASS(strat == M_BESTFIT || strat == M_FIRSTFIT || strat == M_NEXTFIT);
 	if ((flags & M_NOWAIT) == 0)
@@ -1635,7 +1641,8 @@ vmem_size(vmem_t *vm, int typemask)
 		VMEM_UNLOCK(vm);
 		return (0);
 	default:
-		panic("arena %s: bad typemask %#x", vm->vm_name, typemask); /* PORT(10) */
+		panic("arena %s: bad typemask %#x", vm->vm_name,
+		    typemask);	/* PORT(10) */
 		return (0);
 	}
 }
@@ -1644,8 +1651,7 @@ vmem_size(vmem_t *vm, int typemask)
 
 #if defined(DDB) || defined(DIAGNOSTIC)
 
-static void bt_dump(const bt_t *, int (*)(const char *, ...)
-    );	/* PORT(6): no __printflike */
+static void bt_dump(const bt_t *, int (*)(const char *, ...)); /* PORT(6) */
 
 static const char *
 bt_type_string(int type)

@@ -50,8 +50,8 @@ struct vmem_freelist;
  * link's address is that tag's (checked in subr_vmem_ext.inc).
  */
 #define	BT_PREV(vm, bt)							\
-	((bt)->bt_seglist.tqe_prev == &(vm)->vm_seglist.tqh_first ? NULL :	\
-	    (bt_t *)(bt)->bt_seglist.tqe_prev)
+	((bt)->bt_seglist.tqe_prev == &(vm)->vm_seglist.tqh_first ?	\
+	    NULL : (bt_t *)(bt)->bt_seglist.tqe_prev)
 
 /*
  * subr_vmem_args.inc: the argument checks of the entry points (PORT(10)).
