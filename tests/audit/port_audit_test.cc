@@ -6,12 +6,10 @@
 // tests that the registry names must exist.
 
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,35 +17,19 @@
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/audit/shell.h"
 #include "tools/audit/c_source.h"
 #include "tools/audit/registry.h"
 
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using vmem_audit::testing::Quote;
+using vmem_audit::testing::ReadAll;
+using vmem_audit::testing::RunShell;
 
 void WriteAll(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "'";
 }
 
 struct Result {
@@ -65,6 +47,7 @@ class PortAuditTest : public ::testing::Test {
     ASSERT_NE(tmp, nullptr);
     tmp_ = tmp;
     translation_ = ReadAll(Path("kern/subr_vmem.cc"));
+    ASSERT_FALSE(translation_.empty());
   }
 
   std::string Path(const std::string& relative) const {
@@ -81,9 +64,8 @@ class PortAuditTest : public ::testing::Test {
     for (const std::string& a : extra) absl::StrAppend(&cmd, " ", Quote(a));
     const std::string out = absl::StrCat(tmp_, "/audit.out");
     absl::StrAppend(&cmd, " >", Quote(out), " 2>&1");
-    const int status = std::system(cmd.c_str());
     Result r;
-    if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    r.exit_code = RunShell(cmd);
     r.out = ReadAll(out);
     return r;
   }

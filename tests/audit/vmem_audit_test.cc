@@ -2,12 +2,10 @@
 // handling and where it looks for the files.
 
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,12 +13,16 @@
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/audit/shell.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
+using vmem_audit::testing::Quote;
+using vmem_audit::testing::ReadAll;
+using vmem_audit::testing::RunShell;
 
 std::string Lines(const std::vector<std::string>& lines) {
   return absl::StrJoin(lines, "\n") + "\n";
@@ -113,25 +115,6 @@ struct Result {
   std::string err;
 };
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "'";
-}
-
 class VmemAuditBinaryTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -177,9 +160,8 @@ class VmemAuditBinaryTest : public ::testing::Test {
     const std::string out = absl::StrCat(dir_, "/stdout");
     const std::string err = absl::StrCat(dir_, "/stderr");
     absl::StrAppend(&cmd, " >", Quote(out), " 2>", Quote(err));
-    const int status = std::system(cmd.c_str());
     Result r;
-    if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    r.exit_code = RunShell(cmd);
     r.out = ReadAll(out);
     r.err = ReadAll(err);
     return r;
