@@ -19,11 +19,13 @@ VMEM_KERN_COPTS = VMEM_COPTS + [
     "-Wno-unknown-warning-option",
 ]
 
-# The kernel file keeps FreeBSD's debugging code compiled in.
+# The kernel file keeps FreeBSD's debugging code compiled in. Boundary tags
+# need no kernel address space of their own (malloc'd slabs), as on
+# platforms with a direct map: vmem_bt_alloc() is compiled out.
 VMEM_KERN_DEFINES = [
     "DIAGNOSTIC",
     "DDB",
-    "UMA_MD_SMALL_ALLOC",
+    "UMA_USE_DMAP",
 ]
 
 # C sources (the C-ABI smoke test).

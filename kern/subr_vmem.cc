@@ -1,5 +1,5 @@
 /*-
- * SPDX-License-Identifier: BSD-2-Clause-FreeBSD
+ * SPDX-License-Identifier: BSD-2-Clause
  *
  * Copyright (c)2006,2007,2008,2009 YAMAMOTO Takashi,
  * Copyright (c) 2013 EMC Corp.
@@ -28,43 +28,23 @@
  */
 
 /*
- * A C++ translation of FreeBSD's sys/kern/subr_vmem.c, kept line for line
- * so that it can be diffed against the original; every deliberate change
- * is marked "PORT:". The kernel services it calls are emulated in compat/.
- *
- * Upstream derives from:
+ * From:
  *	$NetBSD: vmem_impl.h,v 1.2 2013/01/29 21:26:24 para Exp $
  *	$NetBSD: subr_vmem.c,v 1.83 2013/03/06 11:20:10 yamt Exp $
- *
- * Design reference:
- * -	Jeff Bonwick and Jonathan Adams, "Magazines and Vmem: Extending the
- *	Slab Allocator to Many CPUs and Arbitrary Resources", USENIX 2001.
  */
 
-/* PORT: the kernel headers are replaced by their compat/ emulations. */
-#include <errno.h>
-#include <stdio.h>
+/*
+ * reference:
+ * -	Magazines and Vmem: Extending the Slab Allocator
+ *	to Many CPUs and Arbitrary Resources
+ *	http://www.usenix.org/event/usenix01/bonwick.html
+ */
 
-#include <sys/vmem.h>
-#include <sys/vmem_ext.h>
+#include <sys/cdefs.h>
 
-#include "absl/base/call_once.h"
-#include "compat/callout.h"
-#include "compat/cdefs.h"
-#include "compat/condvar.h"
-#include "compat/ddb.h"
-#include "compat/hash.h"
-#include "compat/kernel.h"
-#include "compat/malloc.h"
-#include "compat/mutex.h"
-#include "compat/panic.h"
-#include "compat/queue.h"
-#include "compat/smp.h"
-#include "compat/sysctl.h"
-#include "compat/taskqueue.h"
-#include "compat/uma.h"
-#include "compat/witness.h"
-__FBSDID("$FreeBSD$");
+
+#include "kern/subr_vmem_port.h"	/* PORT(1): compat/ for the kernel */
+
 
 #define	VMEM_OPTORDER		5
 #define	VMEM_OPTVALUE		(1 << VMEM_OPTORDER)
@@ -72,28 +52,25 @@ __FBSDID("$FreeBSD$");
     (VMEM_OPTVALUE - 1 + sizeof(vmem_size_t) * NBBY - VMEM_OPTORDER)
 
 #define	VMEM_HASHSIZE_MIN	16
-/*
- * PORT: up to 4M buckets (32 MiB), not 128K: the hash now follows the tag
- * count (vmem_hash_target()), and a program may hold millions of tags.
- */
-#define	VMEM_HASHSIZE_MAX	(1 << 22)
+#define	VMEM_HASHSIZE_MAX	(1 << 22)	/* PORT(27): 4M buckets */
 
 #define	VMEM_QCACHE_IDX_MAX	16
 
 #define	VMEM_FITMASK	(M_BESTFIT | M_FIRSTFIT | M_NEXTFIT)
-
-/* PORT: M_ENDALLOC is ours (sys/vmem_ext.h). */
-#define	VMEM_FLAGS	(M_NOWAIT | M_WAITOK | M_USE_RESERVE | M_NOVM |	\
-    M_BESTFIT | M_FIRSTFIT | M_NEXTFIT | M_ENDALLOC)
-
-#define	BT_FLAGS	(M_NOWAIT | M_WAITOK | M_USE_RESERVE | M_NOVM)
 
 #define	QC_NAME_MAX	16
 
 /*
  * Data structures private to vmem.
  */
+
+#define	VMEM_FLAGS	(M_NOWAIT | M_WAITOK | M_USE_RESERVE | M_NOVM |	\
+    M_BESTFIT | M_FIRSTFIT | M_NEXTFIT | M_ENDALLOC)	/* PORT(33) */
+
+#define	BT_FLAGS	(M_NOWAIT | M_WAITOK | M_USE_RESERVE | M_NOVM)
+
 MALLOC_DEFINE(M_VMEM, "vmem", "vmem internal structures");
+
 
 typedef struct vmem_btag bt_t;
 
@@ -118,11 +95,11 @@ struct vmem_btag {
 	union {
 		LIST_ENTRY(vmem_btag) u_freelist; /* BT_TYPE_FREE */
 		LIST_ENTRY(vmem_btag) u_hashlist; /* BT_TYPE_BUSY */
-		struct thread *u_importer;	/* PORT: BT_TYPE_SPAN, */
-	} bt_u;				/* see vmem_release_unused() */
+		struct thread *u_importer;	/* BT_TYPE_SPAN, PORT(21) */
+	} bt_u;
 #define	bt_hashlist	bt_u.u_hashlist
 #define	bt_freelist	bt_u.u_freelist
-#define	bt_importer	bt_u.u_importer	/* PORT: see above. */
+#define	bt_importer	bt_u.u_importer	/* PORT(21) */
 	vmem_addr_t	bt_start;
 	vmem_size_t	bt_size;
 	int		bt_type;
@@ -136,7 +113,7 @@ struct vmem {
 	LIST_ENTRY(vmem)	vm_alllist;
 	struct vmem_hashlist	vm_hash0[VMEM_HASHSIZE_MIN];
 	struct vmem_freelist	vm_freelist[VMEM_MAXORDER];
-	/* PORT: which free lists are not empty, see vmem_freelist_next(). */
+	/* PORT(30): a bit for each free list that is not empty */
 	uint64_t		vm_freemap[howmany(VMEM_MAXORDER, 64)];
 	struct vmem_seglist	vm_seglist;
 	struct vmem_hashlist	*vm_hashlist;
@@ -156,13 +133,13 @@ struct vmem {
 	vmem_size_t		vm_size;
 	vmem_size_t		vm_limit;
 	struct vmem_btag	vm_cursor;
-	vmem_addr_t		vm_cursor_addr;	/* PORT: see nextfit */
+	vmem_addr_t		vm_cursor_addr;	/* PORT(14) */
 
 	/* Used on import. */
 	vmem_import_t		*vm_importfn;
 	vmem_release_t		*vm_releasefn;
-	vmem_ximport_fn_t	*vm_ximportfn;	/* PORT: ours, see vmem_import */
-	u_int			vm_nimports;	/* PORT: see vmem_release_unused */
+	vmem_ximport_fn_t	*vm_ximportfn;	/* PORT(34) */
+	u_int			vm_nimports;	/* PORT(21): spans imported */
 	void			*vm_arg;
 
 	/* Space exhaustion callback. */
@@ -181,23 +158,7 @@ struct vmem {
 
 #define	BT_END(bt)	((bt)->bt_start + (bt)->bt_size - 1)
 
-/*
- * PORT: the segment before bt, or NULL.  TAILQ_PREV() gets there through
- * the tag before that one, two dependent cache misses in a big arena; the
- * link to bt is the first member of the previous tag, so that tag is the
- * link's own address.
- */
-#define	BT_PREV(vm, bt)							\
-	((bt)->bt_seglist.tqe_prev == &(vm)->vm_seglist.tqh_first ? NULL :	\
-	    (bt_t *)(bt)->bt_seglist.tqe_prev)
-static_assert(offsetof(struct vmem_btag, bt_seglist.tqe_next) == 0,
-    "BT_PREV() needs the seglist link first in the tag");
-
 #if defined(DIAGNOSTIC)
-/*
- * PORT: off by default: the check is quadratic in the number of tags and
- * would stall the periodic task on large arenas. Tests call vmem_check().
- */
 static int enable_vmem_check = 0;
 SYSCTL_INT(_debug, OID_AUTO, vmem_check, CTLFLAG_RWTUN,
     &enable_vmem_check, 0, "Enable vmem check");
@@ -207,27 +168,31 @@ static void vmem_check(vmem_t *);
 static struct callout	vmem_periodic_ch;
 static int		vmem_periodic_interval;
 static struct task	vmem_periodic_wk;
-/* PORT: a program may set the period (ticks) before the first arena. */
+/* PORT(9): the period is a tunable */
 SYSCTL_INT(_kern, OID_AUTO, vmem_periodic_interval, CTLFLAG_RWTUN,
     &vmem_periodic_interval, 0, "vmem rehash and wakeup period, in ticks");
 
 static struct mtx_padalign __exclusive_cache_line vmem_list_lock;
-static LIST_HEAD(, vmem) vmem_list = LIST_HEAD_INITIALIZER(vmem_list);
 static uma_zone_t vmem_zone;
 
+
+static LIST_HEAD(, vmem) vmem_list = LIST_HEAD_INITIALIZER(vmem_list);
+
 /* ---- misc */
+#define	VMEM_LIST_LOCK()		mtx_lock(&vmem_list_lock)
+#define	VMEM_LIST_UNLOCK()		mtx_unlock(&vmem_list_lock)
+
 #define	VMEM_CONDVAR_INIT(vm, wchan)	cv_init(&vm->vm_cv, wchan)
 #define	VMEM_CONDVAR_DESTROY(vm)	cv_destroy(&vm->vm_cv)
 #define	VMEM_CONDVAR_WAIT(vm)		cv_wait(&vm->vm_cv, &vm->vm_lock)
 #define	VMEM_CONDVAR_BROADCAST(vm)	cv_broadcast(&vm->vm_cv)
 
 #define	VMEM_LOCK(vm)		mtx_lock(&vm->vm_lock)
-#define	VMEM_TRYLOCK(vm)	mtx_trylock(&vm->vm_lock)
 #define	VMEM_UNLOCK(vm)		mtx_unlock(&vm->vm_lock)
 #define	VMEM_LOCK_INIT(vm, name) mtx_init(&vm->vm_lock, (name), NULL, MTX_DEF)
 #define	VMEM_LOCK_DESTROY(vm)	mtx_destroy(&vm->vm_lock)
 #define	VMEM_ASSERT_LOCKED(vm)	mtx_assert(&vm->vm_lock, MA_OWNED);
-/* PORT: the printers lock arenas they are handed as const. */
+/* PORT(26): for the arenas the debugger's printers are handed as const */
 #define	VMEM_LOCK_CONST(vm)	VMEM_LOCK(const_cast<vmem_t *>(vm))
 #define	VMEM_UNLOCK_CONST(vm)	VMEM_UNLOCK(const_cast<vmem_t *>(vm))
 
@@ -261,16 +226,15 @@ static uma_zone_t vmem_bt_zone;
 static struct vmem kernel_arena_storage;
 static struct vmem buffer_arena_storage;
 static struct vmem transient_arena_storage;
-/* kernel and kmem arenas are aliased for backwards KPI compat. */
 vmem_t *kernel_arena = &kernel_arena_storage;
-vmem_t *kmem_arena = &kernel_arena_storage;
+vmem_t *kmem_arena = &kernel_arena_storage;	/* PORT(5): compat/vm_kern.h */
 vmem_t *buffer_arena = &buffer_arena_storage;
 vmem_t *transient_arena = &transient_arena_storage;
 
 #ifdef DEBUG_MEMGUARD
 static struct vmem memguard_arena_storage;
 vmem_t *memguard_arena = &memguard_arena_storage;
-#endif
+#endif	/* DEBUG_MEMGUARD */
 
 static bool
 bt_isbusy(bt_t *bt)
@@ -285,39 +249,38 @@ bt_isfree(bt_t *bt)
 }
 
 /*
- * Top up the arena's private stock of boundary tags.  Once this succeeds
- * the allocation in progress cannot run out of tags: the stock holds the
- * most a single operation can consume.
+ * Fill the vmem's boundary tag cache.  We guarantee that boundary tag
+ * allocation will not fail once bt_fill() passes.  To do so we cache
+ * at least the maximum possible tag allocations in the arena.
  */
 static __noinline int
-_bt_fill(vmem_t *vm, int flags)
+_bt_fill(vmem_t *vm, int flags __unused)
 {
 	bt_t *bt;
 
 	VMEM_ASSERT_LOCKED(vm);
 
 	/*
-	 * Reserve tags are kept for the arenas that new tags are carved
-	 * from: the kernel arena and the arenas importing from it.
+	 * Only allow the kernel arena and arenas derived from kernel arena to
+	 * dip into reserve tags.  They are where new tags come from.
 	 */
 	flags &= BT_FLAGS;
 	if (vm != kernel_arena && vm->vm_arg != kernel_arena)
 		flags &= ~M_USE_RESERVE;
 
 	/*
-	 * Keep going until the stock is full.  A non-sleeping attempt comes
-	 * first, whatever the caller asked, so that the lock is dropped only
-	 * when needed; M_NOVM keeps the zone from recursing into the VM
-	 * while the arena lock is held.
+	 * Loop until we meet the reserve.  To minimize the lock shuffle
+	 * and prevent simultaneous fills we first try a NOWAIT regardless
+	 * of the caller's flags.  Specify M_NOVM so we don't recurse while
+	 * holding a vmem lock.
 	 */
 	while (vm->vm_nfreetags < BT_MAXALLOC) {
-		/* PORT: C++ needs the cast from void *. */
-		bt = static_cast<bt_t *>(uma_zalloc(vmem_bt_zone,
+		bt = static_cast<bt_t *>(uma_zalloc(vmem_bt_zone, /* PORT(2) */
 		    (flags & M_USE_RESERVE) | M_NOWAIT | M_NOVM));
 		if (bt == NULL) {
 			VMEM_UNLOCK(vm);
-			/* PORT: C++ needs the cast from void *. */
-			bt = static_cast<bt_t *>(uma_zalloc(vmem_bt_zone, flags));
+			bt = static_cast<bt_t *>(	/* PORT(2) */
+			    uma_zalloc(vmem_bt_zone, flags));
 			VMEM_LOCK(vm);
 			if (bt == NULL)
 				break;
@@ -341,7 +304,7 @@ bt_fill(vmem_t *vm, int flags)
 }
 
 /*
- * Take one tag from the arena's stock.
+ * Pop a tag off of the freetag stack.
  */
 static bt_t *
 bt_alloc(vmem_t *vm)
@@ -358,8 +321,8 @@ bt_alloc(vmem_t *vm)
 }
 
 /*
- * Shrink the arena's stock of tags to freelimit.  The surplus goes back
- * to the zone after the lock is dropped, so this returns unlocked.
+ * Trim the per-vmem free list.  Returns with the lock released to
+ * avoid allocator recursions.
  */
 static void
 bt_freetrim(vmem_t *vm, int freelimit)
@@ -393,8 +356,8 @@ bt_free(vmem_t *vm, bt_t *bt)
 }
 
 /*
- * Set BT_MAXALLOC tags aside before the lock is dropped, so that another
- * thread's allocation cannot use them up meanwhile.
+ * Hide MAXALLOC tags before dropping the arena lock to ensure that a
+ * concurrent allocation attempt does not grab them.
  */
 static void
 bt_save(vmem_t *vm)
@@ -411,7 +374,6 @@ bt_restore(vmem_t *vm)
 }
 
 /*
- * Free lists by size, in quanta:
  * freelist[0] ... [1, 1]
  * freelist[1] ... [2, 2]
  *  :
@@ -439,10 +401,12 @@ bt_freehead_tofree(vmem_t *vm, vmem_size_t size)
 }
 
 /*
- * bt_freehead_toalloc: the free list where the search for size starts.
+ * bt_freehead_toalloc: return the freelist for the given size and allocation
+ * strategy.
  *
- * With M_FIRSTFIT that is the first list whose every block is big enough;
- * otherwise it is the list that may hold blocks of exactly that size.
+ * For M_FIRSTFIT, return the list in which any blocks are large enough
+ * for the requested size.  otherwise, return the list which can have blocks
+ * large enough for the requested size.
  */
 static struct vmem_freelist *
 bt_freehead_toalloc(vmem_t *vm, vmem_size_t size, int strat)
@@ -456,11 +420,7 @@ bt_freehead_toalloc(vmem_t *vm, vmem_size_t size, int strat)
 	if (strat == M_FIRSTFIT && ORDER2SIZE(idx) != qsize) {
 		idx++;
 		/* check too large request? */
-		/*
-		 * PORT: yes: past the last list nothing is big enough; hand
-		 * back the end, so the first-fit scan finds nothing.
-		 */
-		if (idx == VMEM_MAXORDER)
+		if (idx == VMEM_MAXORDER)	/* PORT(17): nothing fits */
 			return &vm->vm_freelist[idx];
 	}
 	MPASS(idx >= 0);
@@ -477,18 +437,8 @@ bt_hashhead(vmem_t *vm, vmem_addr_t addr)
 	struct vmem_hashlist *list;
 	unsigned int hash;
 
-	/*
-	 * PORT: hash32_buf() (times 33 per byte) maps a million page-aligned
-	 * addresses to a seventh as many values, so chains stay long however
-	 * big the table; mix all 64 bits instead.
-	 */
-	hash = (unsigned int)hash64_mix(addr);
-	/*
-	 * PORT: the table size is a power of two (vmem_rehash() asserts it):
-	 * mask rather than divide, which would put a 64-bit division on the
-	 * path of every free.
-	 */
-	list = &vm->vm_hashlist[hash & (vm->vm_hashsize - 1)];
+	hash = (unsigned int)hash64_mix(addr);	/* PORT(28): all 64 bits */
+	list = &vm->vm_hashlist[hash & (vm->vm_hashsize - 1)]; /* PORT(28) */
 
 	return list;
 }
@@ -560,47 +510,14 @@ bt_insseg_tail(vmem_t *vm, bt_t *bt)
 	TAILQ_INSERT_TAIL(&vm->vm_seglist, bt, bt_seglist);
 }
 
-/*
- * PORT: ours.  The first non-empty free list at or after list, or the end
- * of the array: searches skip empty lists by the bitmap vm_freemap (as
- * illumos's vm_freemap), not by loading every list head.
- */
-static struct vmem_freelist *
-vmem_freelist_next(vmem_t *vm, struct vmem_freelist *list)
-{
-	size_t idx, word;
-	uint64_t bits;
-
-	idx = list - vm->vm_freelist;
-	for (word = idx / 64; word < nitems(vm->vm_freemap); word++) {
-		bits = vm->vm_freemap[word];
-		if (word == idx / 64)
-			bits &= ~(uint64_t)0 << (idx % 64);
-		if (bits != 0)
-			return &vm->vm_freelist[word * 64 +
-			    __builtin_ctzll(bits)];
-	}
-	return &vm->vm_freelist[VMEM_MAXORDER];
-}
-
 static void
 bt_remfree(vmem_t *vm __unused, bt_t *bt)
 {
-	struct vmem_freelist *list;	/* PORT: see below. */
 
 	MPASS(bt->bt_type == BT_TYPE_FREE);
 
-	list = (struct vmem_freelist *)bt->bt_freelist.le_prev; /* PORT: below */
+	vmem_freemap_remove(vm, bt);	/* PORT(30) */
 	LIST_REMOVE(bt, bt_freelist);
-	/*
-	 * PORT: when bt was alone on its list, the list is now empty: its
-	 * le_prev pointed at the head, which tells which list it was.
-	 */
-	if ((uintptr_t)list >= (uintptr_t)&vm->vm_freelist[0] &&
-	    (uintptr_t)list < (uintptr_t)&vm->vm_freelist[VMEM_MAXORDER] &&
-	    LIST_EMPTY(list))
-		vm->vm_freemap[(list - vm->vm_freelist) / 64] &=
-		    ~((uint64_t)1 << ((list - vm->vm_freelist) % 64));
 }
 
 static void
@@ -610,18 +527,16 @@ bt_insfree(vmem_t *vm, bt_t *bt)
 
 	list = bt_freehead_tofree(vm, bt->bt_size);
 	LIST_INSERT_HEAD(list, bt, bt_freelist);
-	/* PORT: see vmem_freelist_next(). */
-	vm->vm_freemap[(list - vm->vm_freelist) / 64] |=
-	    (uint64_t)1 << ((list - vm->vm_freelist) % 64);
+	vmem_freemap_insert(vm, list);	/* PORT(30) */
 }
 
 /* ---- vmem internal functions */
 
 /*
- * Fill a quantum-cache zone from its arena.
+ * Import from the arena into the quantum cache in UMA.
  *
- * Addresses start at VMEM_ADDR_QCACHE_MIN, not 0: the zone reports failure
- * with a NULL item, so it cannot hold resource 0.
+ * We use VMEM_ADDR_QCACHE_MIN instead of 0: uma_zalloc() returns 0 to indicate
+ * failure, so UMA can't be used to cache a resource with value 0.
  */
 static int
 qc_import(void *arg, void **store, int cnt, int domain, int flags)
@@ -632,8 +547,7 @@ qc_import(void *arg, void **store, int cnt, int domain, int flags)
 
 	KASSERT((flags & M_WAITOK) == 0, ("blocking allocation"));
 
-	/* PORT: C++ needs the cast from void *. */
-	qc = static_cast<qcache_t *>(arg);
+	qc = static_cast<qcache_t *>(arg);	/* PORT(2) */
 	for (i = 0; i < cnt; i++) {
 		if (vmem_xalloc(qc->qc_vmem, qc->qc_size, 0, 0, 0,
 		    VMEM_ADDR_QCACHE_MIN, VMEM_ADDR_MAX, flags, &addr) != 0)
@@ -644,7 +558,7 @@ qc_import(void *arg, void **store, int cnt, int domain, int flags)
 }
 
 /*
- * Give cached addresses back to the arena.
+ * Release memory from the UMA cache to the arena.
  */
 static void
 qc_release(void *arg, void **store, int cnt)
@@ -652,8 +566,7 @@ qc_release(void *arg, void **store, int cnt)
 	qcache_t *qc;
 	int i;
 
-	/* PORT: C++ needs the cast from void *. */
-	qc = static_cast<qcache_t *>(arg);
+	qc = static_cast<qcache_t *>(arg);	/* PORT(2) */
 	for (i = 0; i < cnt; i++)
 		vmem_xfree(qc->qc_vmem, (vmem_addr_t)store[i], qc->qc_size);
 }
@@ -666,10 +579,8 @@ qc_init(vmem_t *vm, vmem_size_t qcache_max)
 	int qcache_idx_max;
 	int i;
 
-	/* PORT: the caller's value: a panic naming the arena, even with NDEBUG. */
-	KASSERT((qcache_max & vm->vm_quantum_mask) == 0, ("arena %s: "
-	    "qcache_max %#zx is not a multiple of the quantum %#zx",
-	    vm->vm_name, qcache_max, vm->vm_quantum_mask + 1));
+	qc_init_args(__func__, vm, qcache_max);	/* PORT(10) */
+	MPASS((qcache_max & vm->vm_quantum_mask) == 0);
 	qcache_idx_max = MIN(qcache_max >> vm->vm_quantum_shift,
 	    VMEM_QCACHE_IDX_MAX);
 	vm->vm_qcache_max = qcache_idx_max << vm->vm_quantum_shift;
@@ -708,22 +619,35 @@ qc_drain(vmem_t *vm)
 		uma_zone_reclaim(vm->vm_qcache[i].qc_cache, UMA_RECLAIM_DRAIN);
 }
 
-#ifndef UMA_MD_SMALL_ALLOC
+#ifndef UMA_USE_DMAP
 
 static struct mtx_padalign __exclusive_cache_line vmem_bt_lock;
 
 /*
- * vmem_bt_alloc: back a new slab of boundary tags with kernel memory.
+ * vmem_bt_alloc:  Allocate a new page of boundary tags.
  *
- * Compiled only where the zone allocator has no direct map: there, new tags
- * need kernel address space, which needs tags.  The zone keeps a reserve
- * large enough to map one more slab, and only this function dips into it
- * (M_USE_RESERVE), so the slab it maps refills the reserve.
+ * On architectures with UMA_USE_DMAP there is no recursion; no address
+ * space need be allocated to allocate boundary tags.  For the others, we
+ * must handle recursion.  Boundary tags are necessary to allocate new
+ * boundary tags.
  *
- * vmem_bt_lock serialises the fill so the address space and its pages are
- * added together.  Sleeping requests are made non-sleeping here and retried
- * by the zone, which first checks whether another thread won the race; a
- * brief pause covers the window before the zone takes the new slab.
+ * UMA guarantees that enough tags are held in reserve to allocate a new
+ * page of kva.  We dip into this reserve by specifying M_USE_RESERVE only
+ * when allocating the page to hold new boundary tags.  In this way the
+ * reserve is automatically filled by the allocation that uses the reserve.
+ * 
+ * We still have to guarantee that the new tags are allocated atomically since
+ * many threads may try concurrently.  The bt_lock provides this guarantee.
+ * We convert WAITOK allocations to NOWAIT and then handle the blocking here
+ * on failure.  It's ok to return NULL for a WAITOK allocation as UMA will
+ * loop again after checking to see if we lost the race to allocate.
+ *
+ * There is a small race between vmem_bt_alloc() returning the page and the
+ * zone lock being acquired to add the page to the zone.  For WAITOK
+ * allocations we just pause briefly.  NOWAIT may experience a transient
+ * failure.  To alleviate this we permit a small number of simultaneous
+ * fills to proceed concurrently so NOWAIT is less likely to fail unless
+ * we are really out of KVA.
  */
 static void *
 vmem_bt_alloc(uma_zone_t zone, vm_size_t bytes, int domain, uint8_t *pflag,
@@ -734,8 +658,8 @@ vmem_bt_alloc(uma_zone_t zone, vm_size_t bytes, int domain, uint8_t *pflag,
 	*pflag = UMA_SLAB_KERNEL;
 
 	/*
-	 * One thread at a time, so that address space and memory are added
-	 * together.
+	 * Single thread boundary tag allocation so that the address space
+	 * and memory are added in one atomic operation.
 	 */
 	mtx_lock(&vmem_bt_lock);
 	if (vmem_xalloc(vm_dom[domain].vmd_kernel_arena, bytes, 0, 0, 0,
@@ -749,8 +673,8 @@ vmem_bt_alloc(uma_zone_t zone, vm_size_t bytes, int domain, uint8_t *pflag,
 		vmem_xfree(vm_dom[domain].vmd_kernel_arena, addr, bytes);
 		mtx_unlock(&vmem_bt_lock);
 		/*
-		 * Pages ran out, not address space (unlikely with the
-		 * reserve).
+		 * Out of memory, not address space.  This may not even be
+		 * possible due to M_USE_RESERVE page allocation.
 		 */
 		if (wait & M_WAITOK)
 			vm_wait_domain(domain);
@@ -758,7 +682,7 @@ vmem_bt_alloc(uma_zone_t zone, vm_size_t bytes, int domain, uint8_t *pflag,
 	}
 	mtx_unlock(&vmem_bt_lock);
 	/*
-	 * Out of address space, or another thread filled the zone first.
+	 * We're either out of address space or lost a fill race.
 	 */
 	if (wait & M_WAITOK)
 		pause("btalloc", 1);
@@ -770,11 +694,7 @@ vmem_bt_alloc(uma_zone_t zone, vm_size_t bytes, int domain, uint8_t *pflag,
 void
 vmem_startup(void)
 {
-	/*
-	 * PORT: idempotent and thread-safe: mi_startup() runs it on the first
-	 * vmem_create()/vmem_init(), and a program may also call it.
-	 */
-	static absl::once_flag vmem_startup_once;
+	static absl::once_flag vmem_startup_once;	/* PORT(4): once */
 	absl::call_once(vmem_startup_once, [] {
 
 	mtx_init(&vmem_list_lock, "vmem list lock", NULL, MTX_DEF);
@@ -784,24 +704,23 @@ vmem_startup(void)
 	vmem_bt_zone = uma_zcreate("vmem btag",
 	    sizeof(struct vmem_btag), NULL, NULL, NULL, NULL,
 	    UMA_ALIGN_PTR, UMA_ZONE_VM);
-#ifndef UMA_MD_SMALL_ALLOC
+#ifndef UMA_USE_DMAP
 	mtx_init(&vmem_bt_lock, "btag lock", NULL, MTX_DEF);
 	uma_prealloc(vmem_bt_zone, BT_MAXALLOC);
 	/*
-	 * Keep enough tags in reserve to map new tags, for several CPUs at
-	 * once so the zone restarts less often.  vmem_bt_alloc() may have to
-	 * import into a per-domain arena from the kernel arena first, which
-	 * takes up to 2 * BT_MAXALLOC tags.
+	 * Reserve enough tags to allocate new tags.  We allow multiple
+	 * CPUs to attempt to allocate new tags concurrently to limit
+	 * false restarts in UMA.  vmem_bt_alloc() allocates from a per-domain
+	 * arena, which may involve importing a range from the kernel arena,
+	 * so we need to keep at least 2 * BT_MAXALLOC tags reserved.
 	 */
 	uma_zone_reserve(vmem_bt_zone, 2 * BT_MAXALLOC * mp_ncpus);
 	uma_zone_set_allocf(vmem_bt_zone, vmem_bt_alloc);
 #endif
-	});	/* PORT: end of the once block. */
+	});	/* PORT(4) */
 }
-/* PORT: the kernel calls this from vm_mem_init(); we boot it on first use. */
+/* PORT(4): booted when the first arena is made */
 SYSINIT(vmem_startup, SI_SUB_VM, SI_ORDER_FIRST, vmem_startup, NULL);
-
-/* ---- rehash */
 
 static int
 vmem_rehash(vmem_t *vm, vmem_size_t newhashsize)
@@ -812,10 +731,9 @@ vmem_rehash(vmem_t *vm, vmem_size_t newhashsize)
 	vmem_size_t i, oldhashsize;
 
 	MPASS(newhashsize > 0);
-	MPASS(powerof2(newhashsize));	/* PORT: see bt_hashhead(). */
+	MPASS(powerof2(newhashsize));	/* PORT(28): bt_hashhead() masks */
 
-	/* PORT: C++ needs the cast from void *. */
-	newhashlist = static_cast<struct vmem_hashlist *>(
+	newhashlist = static_cast<struct vmem_hashlist *>(	/* PORT(2) */
 	    malloc(sizeof(struct vmem_hashlist) * newhashsize,
 	    M_VMEM, M_NOWAIT));
 	if (newhashlist == NULL)
@@ -825,14 +743,7 @@ vmem_rehash(vmem_t *vm, vmem_size_t newhashsize)
 	}
 
 	VMEM_LOCK(vm);
-	/*
-	 * PORT: callers size the table before taking the lock; skip a resize
-	 * that another thread made moot (same size, or a shrink below what
-	 * the busy tags now need).
-	 */
-	if (newhashsize == vm->vm_hashsize ||
-	    (newhashsize < vm->vm_hashsize &&
-	    (vmem_size_t)vm->vm_nbusytag > newhashsize)) {
+	if (!vmem_rehash_wanted(vm, newhashsize)) {	/* PORT(27) */
 		VMEM_UNLOCK(vm);
 		free(newhashlist, M_VMEM);
 		return 0;
@@ -859,33 +770,6 @@ vmem_rehash(vmem_t *vm, vmem_size_t newhashsize)
 	return 0;
 }
 
-/*
- * PORT: ours.  Upstream resizes the busy-tag hash only from the periodic
- * task, every ten seconds; a program can add a million tags in less, and
- * every free then walks long chains.  The allocation and free paths call
- * this with the lock held and, if it returns a size, rehash once they have
- * dropped the lock: grow when chains average more than one tag (as the
- * periodic task does; at two, a big arena's frees miss the cache once more
- * per chain), shrink when they average under one in sixteen.  Each rehash
- * at least doubles or halves the table, so its cost is amortised over the
- * tags that caused it.
- */
-static inline vmem_size_t
-vmem_hash_target(vmem_t *vm)
-{
-	vmem_size_t busy, desired;
-
-	VMEM_ASSERT_LOCKED(vm);
-	busy = vm->vm_nbusytag;
-	if (busy <= vm->vm_hashsize &&
-	    (vm->vm_hashsize == VMEM_HASHSIZE_MIN ||
-	    busy * 16 >= vm->vm_hashsize))
-		return (0);
-	desired = (vmem_size_t)1 << flsl(busy);
-	desired = MIN(MAX(desired, VMEM_HASHSIZE_MIN), VMEM_HASHSIZE_MAX);
-	return (desired == vm->vm_hashsize ? 0 : desired);
-}
-
 static void
 vmem_periodic_kick(void *dummy)
 {
@@ -900,39 +784,36 @@ vmem_periodic(void *unused, int pending)
 	vmem_size_t desired;
 	vmem_size_t current;
 
-	mtx_lock(&vmem_list_lock);
+	VMEM_LIST_LOCK();
 	LIST_FOREACH(vm, &vmem_list, vm_alllist) {
 #ifdef DIAGNOSTIC
-		/* While we are here, check the arena's invariants. */
+		/* Convenient time to verify vmem state. */
 		if (enable_vmem_check == 1) {
 			VMEM_LOCK(vm);
 			vmem_check(vm);
 			VMEM_UNLOCK(vm);
 		}
 #endif
-		VMEM_LOCK(vm);	/* PORT: read the counts under the lock. */
+		VMEM_LOCK(vm);	/* PORT(25): read the counts under the lock */
 		desired = 1 << flsl(vm->vm_nbusytag);
 		desired = MIN(MAX(desired, VMEM_HASHSIZE_MIN),
 		    VMEM_HASHSIZE_MAX);
 		current = vm->vm_hashsize;
-		VMEM_UNLOCK(vm);	/* PORT: vmem_rehash() locks. */
+		VMEM_UNLOCK(vm);	/* PORT(25) */
 
-		/* Double to grow; shrink only when four times too big. */
+		/* Grow in powers of two.  Shrink less aggressively. */
 		if (desired >= current * 2 || desired * 4 <= current)
 			vmem_rehash(vm, desired);
 
 		/*
-		 * Wake sleepers now and then, so that they try the reclaim
-		 * callback again.
+		 * Periodically wake up threads waiting for resources,
+		 * so they could ask for reclamation again.
 		 */
 		VMEM_CONDVAR_BROADCAST(vm);
 	}
-	mtx_unlock(&vmem_list_lock);
+	VMEM_LIST_UNLOCK();
 
-	/* PORT: the period may be changed at run time (sysctl). */
-	callout_reset(&vmem_periodic_ch,
-	    __atomic_load_n(&vmem_periodic_interval, __ATOMIC_RELAXED) > 0 ?
-	    __atomic_load_n(&vmem_periodic_interval, __ATOMIC_RELAXED) : hz * 10,
+	callout_reset(&vmem_periodic_ch, vmem_periodic_ticks(), /* PORT(9) */
 	    vmem_periodic_kick, NULL);
 }
 
@@ -941,8 +822,7 @@ vmem_start_callout(void *unused)
 {
 
 	TASK_INIT(&vmem_periodic_wk, 0, vmem_periodic, NULL);
-	/* PORT: keep a period the program set before start-up. */
-	if (vmem_periodic_interval <= 0)
+	if (vmem_periodic_interval <= 0)	/* PORT(9): keep a preset one */
 		vmem_periodic_interval = hz * 10;
 	callout_init(&vmem_periodic_ch, 1);
 	callout_reset(&vmem_periodic_ch, vmem_periodic_interval,
@@ -961,19 +841,19 @@ vmem_add1(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int type)
 
 	if (vm->vm_releasefn == NULL) {
 		/*
-		 * A span that is never released needs no span tag of its
-		 * own when it directly follows the last segment: it can
-		 * extend that segment, and coalesce with free space now or
-		 * later.
+		 * The new segment will never be released, so see if it is
+		 * contiguous with respect to an existing segment.  In this case
+		 * a span tag is not needed, and it may be possible now or in
+		 * the future to coalesce the new segment with an existing free
+		 * segment.
 		 */
 		btprev = TAILQ_LAST(&vm->vm_seglist, vmem_seglist);
-		/* PORT: look past a next-fit cursor at the tail. */
-		if (btprev->bt_type == BT_TYPE_CURSOR &&
-		    TAILQ_PREV(btprev, vmem_seglist, bt_seglist) != NULL)
-			btprev = TAILQ_PREV(btprev, vmem_seglist, bt_seglist);
+		if (btprev->bt_type == BT_TYPE_CURSOR &&	/* PORT(18) */
+		    BT_PREV(vm, btprev) != NULL)
+			btprev = BT_PREV(vm, btprev);
 		if ((!bt_isbusy(btprev) && !bt_isfree(btprev)) ||
 		    btprev->bt_start + btprev->bt_size != addr ||
-		    BT_END(btprev) == VMEM_ADDR_MAX)	/* PORT: no wrap */
+		    BT_END(btprev) == VMEM_ADDR_MAX)	/* PORT(19): no wrap */
 			btprev = NULL;
 	} else {
 		btprev = NULL;
@@ -999,18 +879,8 @@ vmem_add1(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int type)
 		btprev->bt_size += size;
 		bt_insfree(vm, btprev);
 	}
-
-	/*
-	 * PORT: when the new span extends the last segment, grow that
-	 * segment's span tag too, so that span tags keep covering their
-	 * segments and adding up to vm_size (vmem_verify(), statistics).
-	 */
-	if (btprev != NULL) {
-		for (btspan = btprev; !BT_ISSPAN_P(btspan);
-		    btspan = TAILQ_PREV(btspan, vmem_seglist, bt_seglist))
-			;
-		btspan->bt_size += size;
-	}
+	if (btprev != NULL)	/* PORT(20): and its span tag */
+		vmem_span_grow(vm, btprev, size);
 
 	vm->vm_size += size;
 }
@@ -1019,43 +889,27 @@ static void
 vmem_destroy1(vmem_t *vm)
 {
 	bt_t *bt;
-	int i;		/* PORT: see below. */
 
 	/*
-	 * PORT: an allocation still live in a quantum cache is an arena
-	 * misuse; say so before uma_zdestroy() complains about its zone.
+	 * Drain per-cpu quantum caches.
 	 */
-	for (i = 0; i < (int)(vm->vm_qcache_max >> vm->vm_quantum_shift);
-	    i++) {
-		struct uma_zone_stats zs;
-
-		uma_zone_get_stats(vm->vm_qcache[i].qc_cache, &zs);
-		KASSERT(zs.inuse <= 0, ("arena %s destroyed with %jd "
-		    "allocation(s) of %zu byte(s) live in its quantum cache",
-		    vm->vm_name, (intmax_t)zs.inuse,
-		    vm->vm_qcache[i].qc_size));
-	}
-
-	/*
-	 * Empty and destroy the quantum caches first.
-	 */
+	qc_destroy_args(__func__, vm);	/* PORT(10) */
 	qc_destroy(vm);
 
 	/*
-	 * Only free segments may be left now.
+	 * The vmem should now only contain empty segments.
 	 */
 	VMEM_LOCK(vm);
-	/* PORT: the panic names the arena and what is still allocated. */
-	KASSERT(vm->vm_nbusytag == 0,
-	    ("arena %s destroyed with %d allocation(s) of %zu byte(s) live",
-	    vm->vm_name, vm->vm_nbusytag, vm->vm_inuse));
+	vmem_destroy1_args(__func__, vm);	/* PORT(10) */
+	MPASS(vm->vm_nbusytag == 0);
 
 	TAILQ_REMOVE(&vm->vm_seglist, &vm->vm_cursor, bt_seglist);
 	while ((bt = TAILQ_FIRST(&vm->vm_seglist)) != NULL)
 		bt_remseg(vm, bt);
 
-	if (vm->vm_hashlist != NULL && vm->vm_hashlist != vm->vm_hash0)
+	if (vm->vm_hashlist != NULL && vm->vm_hashlist != vm->vm_hash0) {
 		free(vm->vm_hashlist, M_VMEM);
+	}
 
 	bt_freetrim(vm, 0);
 
@@ -1068,83 +922,45 @@ static int
 vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags)
 {
 	vmem_addr_t addr;
-	vmem_size_t asked;	/* PORT: see below. */
 	int error;
 
-	/* PORT: or an ximport function (ours, vmem_set_ximport()). */
-	if (vm->vm_importfn == NULL && vm->vm_ximportfn == NULL)
+	if (vm->vm_importfn == NULL && vm->vm_ximportfn == NULL) /* PORT(34) */
 		return (EINVAL);
 
 	/*
-	 * Ask for twice the alignment on top of the size, so that some
-	 * aligned block of the size surely fits in the span (a little more
-	 * than needed).  PORT: an ximport function is handed the alignment
-	 * instead.
+	 * To make sure we get a span that meets the alignment we double it
+	 * and add the size to the tail.  This slightly overestimates.
 	 */
-	if (align != vm->vm_quantum_mask + 1 && vm->vm_ximportfn == NULL)
+	if (align != vm->vm_quantum_mask + 1 &&
+	    vm->vm_ximportfn == NULL)	/* PORT(34): it takes the alignment */
 		size = (align * 2) + size;
 	size = roundup(size, vm->vm_import_quantum);
 
 	if (vm->vm_limit != 0 && vm->vm_limit < vm->vm_size + size)
 		return (ENOMEM);
-	asked = size;	/* PORT: see the checks below. */
 
 	bt_save(vm);
 	VMEM_UNLOCK(vm);
-	/*
-	 * PORT: an ximport function (illumos's vmem_ximport_t) may bring in
-	 * a larger span than asked for; the arena keeps all of it and gives
-	 * all of it back on release.
-	 */
-	if (vm->vm_ximportfn != NULL)
-		error = (vm->vm_ximportfn)(vm->vm_arg, &size, align, flags,
-		    &addr);
-	else
-	error = (vm->vm_importfn)(vm->vm_arg, size, flags, &addr);
+	error = vmem_import_call(__func__, vm, &size, align, flags,
+	    &addr);	/* PORT(34) */
 	VMEM_LOCK(vm);
 	bt_restore(vm);
 	if (error)
 		return (ENOMEM);
-	/* PORT: check what an ximport function returned. */
-	KASSERT((size & vm->vm_quantum_mask) == 0 && size >= asked,
-	    ("arena %s: imported span %#jx of size %#zx is not a quantum "
-	    "multiple of at least %#zx", vm->vm_name, (uintmax_t)addr, size,
-	    asked));
-	/* PORT: an imported span must start on the quantum and not wrap. */
-	KASSERT((addr & vm->vm_quantum_mask) == 0 &&
-	    addr + (size - 1) >= addr, ("arena %s: imported span at %#jx "
-	    "of size %#zx is not aligned to the quantum %#zx or wraps",
-	    vm->vm_name, (uintmax_t)addr, size, vm->vm_quantum_mask + 1));
-	/* PORT: an enlarged span must still fit the limit. */
-	if (vm->vm_limit != 0 && vm->vm_releasefn != NULL &&
-	    vm->vm_limit < vm->vm_size + size) {
-		bt_save(vm);
-		VMEM_UNLOCK(vm);
-		vm->vm_releasefn(vm->vm_arg, addr, size);
-		VMEM_LOCK(vm);
-		bt_restore(vm);
+	if (vmem_import_over_limit(vm, addr, size))	/* PORT(34) */
 		return (ENOMEM);
-	}
 
 	vmem_add1(vm, addr, size, BT_TYPE_SPAN);
-	/*
-	 * PORT: count imports and mark the span with the importing thread
-	 * (see vmem_release_unused()); with a release function, vmem_add1()
-	 * has just put the span tag and its free segment at the tail.
-	 */
-	vm->vm_nimports++;
-	if (vm->vm_releasefn != NULL)
-		TAILQ_PREV(TAILQ_LAST(&vm->vm_seglist, vmem_seglist),
-		    vmem_seglist, bt_seglist)->bt_importer = curthread;
+	vmem_import_done(vm);	/* PORT(21) */
 
 	return 0;
 }
 
 /*
- * vmem_fit: find where in bt an allocation meeting the constraints would
- * start.
+ * vmem_fit: check if a bt can satisfy the given restrictions.
  *
- * The caller has checked that bt is at least size long.
+ * it's a caller's responsibility to ensure the region is big enough
+ * before calling us.
  */
 static int
 vmem_fit(const bt_t *bt, vmem_size_t size, vmem_size_t align,
@@ -1153,16 +969,12 @@ vmem_fit(const bt_t *bt, vmem_size_t size, vmem_size_t align,
 {
 	vmem_addr_t start;
 	vmem_addr_t end;
-	vmem_addr_t lo;		/* PORT: for the wrap checks below. */
+	vmem_addr_t lo;		/* PORT(16) */
 
 	MPASS(size > 0);
 	MPASS(bt->bt_size >= size); /* caller's responsibility */
 
-	/*
-	 * PORT: the common request (no phase, no boundary, the segment inside
-	 * the window and aligned) fits at the segment's start: answer at once
-	 * what the general computation below would.
-	 */
+	/* PORT(31): the common request fits at the segment's start. */
 	if (phase == 0 && nocross == 0 && (bt->bt_start & (align - 1)) == 0 &&
 	    bt->bt_start >= minaddr && BT_END(bt) <= maxaddr) {
 		*addrp = bt->bt_start;
@@ -1170,8 +982,8 @@ vmem_fit(const bt_t *bt, vmem_size_t size, vmem_size_t align,
 	}
 
 	/*
-	 * XXX this relies on vmem_addr_t and vmem_size_t being unsigned
-	 * integers of one width.
+	 * XXX assumption: vmem_addr_t and vmem_size_t are
+	 * unsigned integer of the same size.
 	 */
 
 	start = bt->bt_start;
@@ -1184,20 +996,15 @@ vmem_fit(const bt_t *bt, vmem_size_t size, vmem_size_t align,
 	if (start > end) 
 		return (ENOMEM);
 
-	/*
-	 * PORT: rounding up can only move the start down by wrapping past
-	 * VMEM_ADDR_MAX, and then nothing fits.  Upstream adds align instead,
-	 * which lands near address 0, outside the segment.
-	 */
-	lo = start;
+	lo = start;		/* PORT(16) */
 	start = VMEM_ALIGNUP(start - phase, align) + phase;
-	if (start < lo)		/* PORT: see above. */
+	if (start < lo)		/* PORT(16): wrapped past VMEM_ADDR_MAX */
 		return (ENOMEM);
 	if (VMEM_CROSS_P(start, start + size - 1, nocross)) {
 		MPASS(align < nocross);
-		lo = start;	/* PORT: the same wrap check. */
+		lo = start;	/* PORT(16) */
 		start = VMEM_ALIGNUP(start - phase, nocross) + phase;
-		if (start < lo)	/* PORT: see above. */
+		if (start < lo)	/* PORT(16) */
 			return (ENOMEM);
 	}
 	if (start <= end && end - start >= size - 1) {
@@ -1215,8 +1022,7 @@ vmem_fit(const bt_t *bt, vmem_size_t size, vmem_size_t align,
 }
 
 /*
- * vmem_clip: cut a free tag down to [start, start + size) and mark it busy;
- * what is left before and after stays free.
+ * vmem_clip:  Trim the boundary tag edges to the requested start and size.
  */
 static void
 vmem_clip(vmem_t *vm, bt_t *bt, vmem_addr_t start, vmem_size_t size)
@@ -1268,15 +1074,16 @@ vmem_try_fetch(vmem_t *vm, const vmem_size_t size, vmem_size_t align, int flags)
 	VMEM_ASSERT_LOCKED(vm);
 
 	/*
-	 * XXX an imported span may still not meet the xalloc constraints;
-	 * the import quantum must be chosen so that it always can.
+	 * XXX it is possible to fail to meet xalloc constraints with the
+	 * imported region.  It is up to the user to specify the
+	 * import quantum such that it can satisfy any allocation.
 	 */
 	if (vmem_import(vm, size, align, flags) == 0)
 		return (1);
 
 	/*
-	 * Next, empty the quantum caches and run the reclaim callback, if
-	 * there are any.
+	 * Try to free some space from the quantum cache or reclaim
+	 * functions if available.
 	 */
 	if (vm->vm_qcache_max != 0 || vm->vm_reclaimfn != NULL) {
 		avail = vm->vm_size - vm->vm_inuse;
@@ -1288,7 +1095,7 @@ vmem_try_fetch(vmem_t *vm, const vmem_size_t size, vmem_size_t align, int flags)
 			vm->vm_reclaimfn(vm, flags);
 		VMEM_LOCK(vm);
 		bt_restore(vm);
-		/* Space came back: try again, even for M_NOWAIT. */
+		/* If we were successful retry even NOWAIT. */
 		if (vm->vm_size - vm->vm_inuse > avail)
 			return (1);
 	}
@@ -1334,109 +1141,37 @@ vmem_try_release(vmem_t *vm, struct vmem_btag *bt, const bool remfree)
 	return (0);
 }
 
-/*
- * PORT: ours.  An import need not meet xalloc's constraints (upstream's
- * "XXX" in vmem_try_fetch()), so a request may import spans it then does
- * not use, failed or not; upstream keeps them, and a failed M_NOWAIT
- * request changes the arena.  Give back every wholly free span the calling
- * thread imported among the last nimports imports (imports go to the tail
- * of the segment list); another thread's may be about to be used.  Called
- * and returns locked.
- */
-static void
-vmem_release_unused(vmem_t *vm, u_int nimports)
-{
-	bt_t *bt, *next;
-	u_int left;
-
-	VMEM_ASSERT_LOCKED(vm);
-restart:
-	left = nimports;
-	for (bt = TAILQ_LAST(&vm->vm_seglist, vmem_seglist);
-	    bt != NULL && left > 0; bt = TAILQ_PREV(bt, vmem_seglist, bt_seglist)) {
-		if (bt->bt_type != BT_TYPE_SPAN)
-			continue;
-		left--;
-		next = TAILQ_NEXT(bt, bt_seglist);
-		if (bt->bt_importer == curthread && next != NULL &&
-		    next->bt_type == BT_TYPE_FREE &&
-		    next->bt_start == bt->bt_start &&
-		    next->bt_size == bt->bt_size &&
-		    vmem_try_release(vm, next, true)) {
-			VMEM_LOCK(vm);	/* a release returns unlocked */
-			nimports--;
-			goto restart;
-		}
-	}
-}
-
-/*
- * PORT: ours.  The end of an allocation: give back the spans it imported
- * but did not use (nimports: vm_nimports when it started), drop the lock,
- * and resize the busy-tag hash if the tags have outgrown it.
- */
-static void
-vmem_xalloc_unlock(vmem_t *vm, u_int nimports)
-{
-	vmem_size_t newhashsize;
-
-	if (vm->vm_nimports != nimports && vm->vm_releasefn != NULL)
-		vmem_release_unused(vm, vm->vm_nimports - nimports);
-	newhashsize = vmem_hash_target(vm);
-	VMEM_UNLOCK(vm);
-	if (newhashsize != 0)
-		vmem_rehash(vm, newhashsize);
-}
-
 static int
 vmem_xalloc_nextfit(vmem_t *vm, const vmem_size_t size, vmem_size_t align,
     const vmem_size_t phase, const vmem_size_t nocross, int flags,
     vmem_addr_t *addrp)
 {
 	struct vmem_btag *bt, *cursor, *next, *prev;
-	u_int nimports;			/* PORT: see out: below. */
+	u_int nimports;		/* PORT(21) */
 	int error;
 
 	error = ENOMEM;
 	VMEM_LOCK(vm);
-	nimports = vm->vm_nimports;	/* PORT: see out: below. */
+	nimports = vm->vm_nimports;	/* PORT(21) */
 
-retry:
+retry:	/* PORT(13): the tags are refilled on every pass */
 	/*
-	 * Stock up on tags for the whole operation.  PORT: on every pass, as
-	 * an import takes two of them (upstream fills once, and a second
-	 * import then trips bt_save()'s assertion).
+	 * Make sure we have enough tags to complete the operation.
 	 */
 	if (bt_fill(vm, flags) != 0)
 		goto out;
 
-	/*
-	 * PORT: vmem_xfree() merges free space across the cursor and steps
-	 * the cursor past it; the address where next fit left off is kept in
-	 * vm_cursor_addr.  Resume there if the segment before the cursor has
-	 * room past it.
-	 */
-	cursor = &vm->vm_cursor;
-	bt = BT_PREV(vm, cursor);	/* PORT: see BT_PREV(). */
-	if (bt != NULL && bt->bt_type == BT_TYPE_FREE && bt->bt_size >= size &&
-	    BT_END(bt) >= vm->vm_cursor_addr &&
-	    (error = vmem_fit(bt, size, align, phase, nocross,
-	    vm->vm_cursor_addr, VMEM_ADDR_MAX, addrp)) == 0) {
-		vmem_clip(vm, bt, *addrp, size);
+	cursor = &vm->vm_cursor;	/* PORT(13, 14) */
+	if ((error = vmem_nextfit_resume(vm, size, align, phase, nocross,
+	    addrp, &bt)) == 0)
 		goto advance;
-	}
-
 	/*
-	 * Walk on from the cursor to the first free segment that meets the
-	 * constraints, and allocate from it.
+	 * Find the next free tag meeting our constraints.  If one is found,
+	 * perform the allocation.
 	 */
 	for (cursor = &vm->vm_cursor, bt = TAILQ_NEXT(cursor, bt_seglist);
 	    bt != cursor; bt = TAILQ_NEXT(bt, bt_seglist)) {
-		/*
-		 * PORT: stop when the wrap lands on the cursor itself (it is
-		 * first in the list); upstream then walks the list forever.
-		 */
-		if (bt == NULL &&
+		if (bt == NULL &&	/* PORT(12): the cursor may be first */
 		    (bt = TAILQ_FIRST(&vm->vm_seglist)) == cursor)
 			break;
 		if (bt->bt_type == BT_TYPE_FREE && bt->bt_size >= size &&
@@ -1448,50 +1183,39 @@ retry:
 	}
 
 	/*
-	 * The cursor may sit between two free segments that could not merge
-	 * while it was there.  Merge them now; if nothing was allocated yet,
-	 * the merged segment may be big enough.
+	 * Try to coalesce free segments around the cursor.  If we succeed, and
+	 * have not yet satisfied the allocation request, try again with the
+	 * newly coalesced segment.
 	 */
 	if ((next = TAILQ_NEXT(cursor, bt_seglist)) != NULL &&
-	    (prev = BT_PREV(vm, cursor)) != NULL &&	/* PORT: BT_PREV() */
+	    (prev = BT_PREV(vm, cursor)) != NULL &&	/* PORT(29) */
 	    next->bt_type == BT_TYPE_FREE && prev->bt_type == BT_TYPE_FREE &&
 	    prev->bt_start + prev->bt_size == next->bt_start) {
-		/* PORT: prev grows: refile it (upstream leaves it filed small). */
-		bt_remfree(vm, prev);
 		prev->bt_size += next->bt_size;
 		bt_remfree(vm, next);
 		bt_remseg(vm, next);
-		bt_insfree(vm, prev);	/* PORT: see above. */
 
 		/*
-		 * Allocate from the merged segment if it fits; otherwise it
-		 * may now be a whole span to release.
+		 * The coalesced segment might be able to satisfy our request.
+		 * If not, we might need to release it from the arena.
 		 */
 		if (error == ENOMEM && prev->bt_size >= size &&
 		    (error = vmem_fit(prev, size, align, phase, nocross,
 		    VMEM_ADDR_MIN, VMEM_ADDR_MAX, addrp)) == 0) {
 			vmem_clip(vm, prev, *addrp, size);
 			bt = prev;
-		} else if (vmem_try_release(vm, prev, true)) {
-			/*
-			 * PORT: a release returns unlocked, and bt may be gone
-			 * meanwhile: walk to the cursor's place from our tag.
-			 */
-			VMEM_LOCK(vm);
-			if (error == 0)
-				bt = bt_lookupbusy(vm, *addrp);
-		}
+		} else
+			(void)vmem_try_release(vm, prev, true);
 	}
 
 	/*
-	 * On success, move the cursor past the new allocation.
+	 * If the allocation was successful, advance the cursor.
 	 */
-advance:	/* PORT: see above. */
+advance:	/* PORT(14) */
 	if (error == 0) {
-		vm->vm_cursor_addr = *addrp + size;	/* PORT: see above. */
+		vm->vm_cursor_addr = *addrp + size;	/* PORT(14) */
 		TAILQ_REMOVE(&vm->vm_seglist, cursor, bt_seglist);
-		/* PORT: an allocation ending at VMEM_ADDR_MAX wraps to the head. */
-		if (*addrp + size == 0)
+		if (*addrp + size == 0)	/* PORT(15): it ends at VMEM_ADDR_MAX */
 			bt = NULL;
 		for (; bt != NULL && bt->bt_start < *addrp + size;
 		    bt = TAILQ_NEXT(bt, bt_seglist))
@@ -1503,99 +1227,14 @@ advance:	/* PORT: see above. */
 	}
 
 	/*
-	 * Otherwise try to import more space, or sleep for some to be freed
-	 * unless M_NOWAIT.
+	 * Attempt to bring additional resources into the arena.  If that fails
+	 * and M_WAITOK is specified, sleep waiting for resources to be freed.
 	 */
 	if (error == ENOMEM && vmem_try_fetch(vm, size, align, flags))
 		goto retry;
 
 out:
-	/* PORT: unused imports back, hash resized (vmem_xalloc_unlock()). */
-	vmem_xalloc_unlock(vm, nimports);
-	return (error);
-}
-
-/*
- * PORT: ours.  vmem_fit() for M_ENDALLOC: the highest start in bt that
- * meets the constraints.
- */
-static int
-vmem_fit_end(const bt_t *bt, vmem_size_t size, vmem_size_t align,
-    vmem_size_t phase, vmem_size_t nocross, vmem_addr_t minaddr,
-    vmem_addr_t maxaddr, vmem_addr_t *addrp)
-{
-	vmem_addr_t start, end, lo, boundary;
-
-	MPASS(bt->bt_size >= size);
-	lo = MAX(bt->bt_start, minaddr);
-	end = MIN(BT_END(bt), maxaddr);
-	if (lo > end || end - lo < size - 1)
-		return (ENOMEM);
-	start = end - (size - 1);
-	start = ((start - phase) & -align) + phase;
-	if (start > end - (size - 1))	/* phase pushed it up: go down */
-		start -= align;
-	if (VMEM_CROSS_P(start, start + size - 1, nocross)) {
-		boundary = (start + size - 1) & -nocross;
-		start = (((boundary - size) - phase) & -align) + phase;
-	}
-	if (start < lo || start > end - (size - 1) ||
-	    VMEM_CROSS_P(start, start + size - 1, nocross))
-		return (ENOMEM);
-	*addrp = start;
-	return (0);
-}
-
-/*
- * PORT: ours.  M_ENDALLOC allocations (illumos's VM_ENDALLOC): walk the
- * segments from the top down and take the highest fit.
- */
-static int
-vmem_xalloc_endfit(vmem_t *vm, const vmem_size_t size, vmem_size_t align,
-    const vmem_size_t phase, const vmem_size_t nocross,
-    const vmem_addr_t minaddr, const vmem_addr_t maxaddr, int flags,
-    vmem_addr_t *addrp)
-{
-	bt_t *bt, *best;
-	vmem_addr_t addr, bestaddr;
-	u_int nimports;
-	int error;
-
-	VMEM_LOCK(vm);
-	nimports = vm->vm_nimports;
-	error = bt_fill(vm, flags);
-	if (error != 0)
-		goto out;
-	for (;;) {
-		if ((error = bt_fill(vm, flags)) != 0)
-			break;
-		best = NULL;
-		bestaddr = 0;
-		TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-			if (bt->bt_type != BT_TYPE_FREE || bt->bt_size < size)
-				continue;
-			if (vmem_fit_end(bt, size, align, phase, nocross,
-			    minaddr, maxaddr, &addr) == 0 &&
-			    (best == NULL || addr > bestaddr)) {
-				best = bt;
-				bestaddr = addr;
-			}
-		}
-		if (best != NULL) {
-			vmem_clip(vm, best, bestaddr, size);
-			*addrp = bestaddr;
-			error = 0;
-			break;
-		}
-		if (!vmem_try_fetch(vm, size, align, flags)) {
-			error = ENOMEM;
-			break;
-		}
-	}
-out:
-	vmem_xalloc_unlock(vm, nimports);
-	if (error != 0 && (flags & M_NOWAIT) == 0)
-		panic("failed to allocate waiting allocation\n");
+	vmem_xalloc_unlock(vm, nimports);	/* PORT(21, 27) */
 	return (error);
 }
 
@@ -1607,29 +1246,13 @@ vmem_set_import(vmem_t *vm, vmem_import_t *importfn,
 {
 
 	VMEM_LOCK(vm);
-	/* PORT: the panic names the arena and its size. */
-	KASSERT(vm->vm_size == 0, ("arena %s is non-empty (size %#zx)",
-	    vm->vm_name, vm->vm_size));
+	vmem_set_import_args(__func__, vm);	/* PORT(10) */
+	KASSERT(vm->vm_size == 0, ("%s: arena is non-empty", __func__));
 	vm->vm_importfn = importfn;
-	vm->vm_ximportfn = NULL;	/* PORT: see vmem_set_ximport(). */
+	vm->vm_ximportfn = NULL;	/* PORT(34) */
 	vm->vm_releasefn = releasefn;
 	vm->vm_arg = arg;
 	vm->vm_import_quantum = import_quantum;
-	VMEM_UNLOCK(vm);
-}
-
-/*
- * PORT: ours.  Like vmem_set_import(), with an import function that is
- * given the alignment and may bring in a larger span (illumos's ximport).
- */
-void
-vmem_set_ximport(vmem_t *vm, vmem_ximport_fn_t *ximportfn,
-    vmem_release_t *releasefn, void *arg, vmem_size_t import_quantum)
-{
-
-	vmem_set_import(vm, NULL, releasefn, arg, import_quantum);
-	VMEM_LOCK(vm);
-	vm->vm_ximportfn = ximportfn;
 	VMEM_UNLOCK(vm);
 }
 
@@ -1639,8 +1262,7 @@ vmem_set_limit(vmem_t *vm, vmem_size_t limit)
 
 	VMEM_LOCK(vm);
 	vm->vm_limit = limit;
-	/* PORT: a raised limit may let sleepers import now. */
-	VMEM_CONDVAR_BROADCAST(vm);
+	VMEM_CONDVAR_BROADCAST(vm);	/* PORT(23): sleepers may import now */
 	VMEM_UNLOCK(vm);
 }
 
@@ -1654,7 +1276,7 @@ vmem_set_reclaim(vmem_t *vm, vmem_reclaim_t *reclaimfn)
 }
 
 /*
- * vmem_init: set up an arena in storage the caller provides.
+ * vmem_init: Initializes vmem arena.
  */
 vmem_t *
 vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
@@ -1662,13 +1284,12 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 {
 	vmem_size_t i;
 
-	/* PORT: boot the emulated kernel; libuvmem callers pass quantum 0. */
-	mi_startup();
-	if (quantum == 0)
+	mi_startup();		/* PORT(4): boot the emulated kernel */
+	if (quantum == 0)	/* PORT(7): as libuvmem's callers pass */
 		quantum = 1;
-	/* PORT: the panic names the arena and the quantum. */
-	KASSERT(quantum > 0 && (quantum & (quantum - 1)) == 0,
-	    ("arena %s: quantum %#zx is not a power of two", name, quantum));
+	vmem_init_args(__func__, name, quantum);	/* PORT(10) */
+	MPASS(quantum > 0);
+	MPASS((quantum & (quantum - 1)) == 0);
 
 	bzero(vm, sizeof(*vm));
 
@@ -1692,8 +1313,6 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 
 	for (i = 0; i < VMEM_MAXORDER; i++)
 		LIST_INIT(&vm->vm_freelist[i]);
-	/* PORT: see vmem_freelist_next(). */
-	memset(vm->vm_freemap, 0, sizeof(vm->vm_freemap));
 
 	memset(&vm->vm_hash0, 0, sizeof(vm->vm_hash0));
 	vm->vm_hashsize = VMEM_HASHSIZE_MIN;
@@ -1706,15 +1325,15 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 		}
 	}
 
-	mtx_lock(&vmem_list_lock);
+	VMEM_LIST_LOCK();
 	LIST_INSERT_HEAD(&vmem_list, vm, vm_alllist);
-	mtx_unlock(&vmem_list_lock);
+	VMEM_LIST_UNLOCK();
 
 	return vm;
 }
 
 /*
- * vmem_create: allocate and set up an arena.
+ * vmem_create: create an arena.
  */
 vmem_t *
 vmem_create(const char *name, vmem_addr_t base, vmem_size_t size,
@@ -1723,10 +1342,8 @@ vmem_create(const char *name, vmem_addr_t base, vmem_size_t size,
 
 	vmem_t *vm;
 
-	/* PORT: boot the emulated kernel (creates vmem_zone) on first use. */
-	mi_startup();
-	/* PORT: C++ needs the cast from void *. */
-	vm = static_cast<vmem_t *>(uma_zalloc(vmem_zone,
+	mi_startup();		/* PORT(4): boot the emulated kernel */
+	vm = static_cast<vmem_t *>(uma_zalloc(vmem_zone,	/* PORT(2) */
 	    flags & (M_WAITOK|M_NOWAIT)));
 	if (vm == NULL)
 		return (NULL);
@@ -1739,10 +1356,9 @@ vmem_create(const char *name, vmem_addr_t base, vmem_size_t size,
 void
 vmem_destroy(vmem_t *vm)
 {
-
-	mtx_lock(&vmem_list_lock);
+	VMEM_LIST_LOCK();
 	LIST_REMOVE(vm, vm_alllist);
-	mtx_unlock(&vmem_list_lock);
+	VMEM_LIST_UNLOCK();
 
 	vmem_destroy1(vm);
 }
@@ -1755,37 +1371,28 @@ vmem_roundup_size(vmem_t *vm, vmem_size_t size)
 }
 
 /*
- * vmem_alloc: allocate from the arena, through the quantum cache when the
- * size is small enough.
+ * vmem_alloc: allocate resource from the arena.
  */
 int
 vmem_alloc(vmem_t *vm, vmem_size_t size, int flags, vmem_addr_t *addrp)
 {
 	const int strat __unused = flags & VMEM_FITMASK;
-	qcache_t *qc;
-	vmem_addr_t addr;	/* PORT: addrp may be NULL, as vmem(9) says. */
 
-	if (addrp == NULL)
-		addrp = &addr;	/* PORT: see above. */
 	flags &= VMEM_FLAGS;
-	/* PORT: the panics name the arena and the values. */
-	KASSERT(size > 0, ("arena %s: size 0", vm->vm_name));
-	KASSERT(strat == M_BESTFIT || strat == M_FIRSTFIT ||
-	    strat == M_NEXTFIT, ("arena %s: flags %#x name no single fit "
-	    "strategy (M_BESTFIT, M_FIRSTFIT or M_NEXTFIT)", vm->vm_name,
-	    flags));
+	addrp = vmem_alloc_args(__func__, vm, size, flags,
+	    addrp);	/* PORT(8, 10) */
+	MPASS(size > 0);
+	MPASS(strat == M_BESTFIT || strat == M_FIRSTFIT || strat == M_NEXTFIT);
 	if ((flags & M_NOWAIT) == 0)
 		WITNESS_WARN(WARN_GIANTOK | WARN_SLEEPOK, NULL, "vmem_alloc");
 
-	/*
-	 * PORT: next fit bypasses the cache.  Upstream hands M_NEXTFIT on to
-	 * qc_import(), whose window then trips vmem_xalloc()'s assertion, and
-	 * a cache would defeat the rotation anyway.
-	 */
-	if (size <= vm->vm_qcache_max && strat != M_NEXTFIT) {
+	if (size <= vm->vm_qcache_max && strat != M_NEXTFIT) {	/* PORT(22) */
+		qcache_t *qc;
+
 		/*
-		 * The cache cannot hold resource 0, so ask it without
-		 * sleeping; the vmem_xalloc() below may then still return 0.
+		 * Resource 0 cannot be cached, so avoid a blocking allocation
+		 * in qc_import() and give the vmem_xalloc() call below a chance
+		 * to return 0.
 		 */
 		qc = &vm->vm_qcache[(size - 1) >> vm->vm_quantum_shift];
 		*addrp = (vmem_addr_t)uma_zalloc(qc->qc_cache,
@@ -1809,128 +1416,73 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 	struct vmem_freelist *first;
 	struct vmem_freelist *end;
 	bt_t *bt;
-	u_int nimports;			/* PORT: see out: below. */
-	vmem_addr_t addr;	/* PORT: addrp may be NULL, as vmem(9) says. */
+	u_int nimports;		/* PORT(21) */
 	int error;
 	int strat;
 
-	if (addrp == NULL)
-		addrp = &addr;	/* PORT: see above. */
 	flags &= VMEM_FLAGS;
 	strat = flags & VMEM_FITMASK;
-	/*
-	 * PORT: misuse panics with a message naming the arena and the values
-	 * (upstream's MPASS names only the expression).
-	 */
-	KASSERT(size0 > 0, ("arena %s: size 0", vm->vm_name));
-	KASSERT(size >= size0, ("arena %s: size %#zx overflows when rounded "
-	    "to the quantum %#zx", vm->vm_name, size0,
-	    vm->vm_quantum_mask + 1));
-	KASSERT(strat == M_BESTFIT || strat == M_FIRSTFIT ||
-	    strat == M_NEXTFIT, ("arena %s: flags %#x name no single fit "
-	    "strategy (M_BESTFIT, M_FIRSTFIT or M_NEXTFIT)", vm->vm_name,
-	    flags));
-	KASSERT((flags & (M_NOWAIT|M_WAITOK)) != (M_NOWAIT|M_WAITOK),
-	    ("arena %s: M_NOWAIT and M_WAITOK together (flags %#x)",
-	    vm->vm_name, flags));
+	addrp = vmem_xalloc_args(__func__, vm, size0, size, align, phase,
+	    nocross, minaddr, maxaddr, flags, addrp);	/* PORT(8, 10) */
+	MPASS(size0 > 0);
+	MPASS(size > 0);
+	MPASS(strat == M_BESTFIT || strat == M_FIRSTFIT || strat == M_NEXTFIT);
+	MPASS((flags & (M_NOWAIT|M_WAITOK)) != (M_NOWAIT|M_WAITOK));
 	if ((flags & M_NOWAIT) == 0)
 		WITNESS_WARN(WARN_GIANTOK | WARN_SLEEPOK, NULL, "vmem_xalloc");
-	/* PORT: as above, the panics name the arena and the values. */
-	KASSERT((align & vm->vm_quantum_mask) == 0 &&
-	    (align & (align - 1)) == 0, ("arena %s: align %#zx is not a "
-	    "power of two multiple of the quantum %#zx", vm->vm_name, align,
-	    vm->vm_quantum_mask + 1));
-	KASSERT((phase & vm->vm_quantum_mask) == 0, ("arena %s: phase %#zx "
-	    "is not a multiple of the quantum %#zx", vm->vm_name, phase,
-	    vm->vm_quantum_mask + 1));
-	KASSERT((nocross & vm->vm_quantum_mask) == 0 &&
-	    (nocross & (nocross - 1)) == 0, ("arena %s: nocross %#zx is not "
-	    "a power of two multiple of the quantum %#zx", vm->vm_name,
-	    nocross, vm->vm_quantum_mask + 1));
-	KASSERT((align == 0 && phase == 0) || phase < align,
-	    ("arena %s: phase %#zx is not below align %#zx", vm->vm_name,
-	    phase, align));
-	KASSERT(nocross == 0 || nocross >= size, ("arena %s: nocross %#zx "
-	    "is smaller than size %#zx", vm->vm_name, nocross, size));
-	KASSERT(minaddr <= maxaddr, ("arena %s: minaddr %#jx is above "
-	    "maxaddr %#jx", vm->vm_name, (uintmax_t)minaddr,
-	    (uintmax_t)maxaddr));
-	KASSERT(!VMEM_CROSS_P(phase, phase + size - 1, nocross),
-	    ("arena %s: phase %#zx and size %#zx cross nocross %#zx",
-	    vm->vm_name, phase, size, nocross));
+	MPASS((align & vm->vm_quantum_mask) == 0);
+	MPASS((align & (align - 1)) == 0);
+	MPASS((phase & vm->vm_quantum_mask) == 0);
+	MPASS((nocross & vm->vm_quantum_mask) == 0);
+	MPASS((nocross & (nocross - 1)) == 0);
+	MPASS((align == 0 && phase == 0) || phase < align);
+	MPASS(nocross == 0 || nocross >= size);
+	MPASS(minaddr <= maxaddr);
+	MPASS(!VMEM_CROSS_P(phase, phase + size - 1, nocross));
 	if (strat == M_NEXTFIT)
-		/* PORT: as above, the panic names the arena and the values. */
-		KASSERT(minaddr == VMEM_ADDR_MIN && maxaddr == VMEM_ADDR_MAX,
-		    ("arena %s: M_NEXTFIT takes no minaddr/maxaddr "
-		    "(%#jx, %#jx)", vm->vm_name, (uintmax_t)minaddr,
-		    (uintmax_t)maxaddr));
-	/* PORT: M_ENDALLOC (ours) goes with best or first fit. */
-	KASSERT(strat != M_NEXTFIT || (flags & M_ENDALLOC) == 0,
-	    ("arena %s: M_ENDALLOC with M_NEXTFIT", vm->vm_name));
+		MPASS(minaddr == VMEM_ADDR_MIN && maxaddr == VMEM_ADDR_MAX);
 
 	if (align == 0)
 		align = vm->vm_quantum_mask + 1;
 	*addrp = 0;
 
 	/*
-	 * Next fit walks the segment list, not the free lists.
+	 * Next-fit allocations don't use the freelists.
 	 */
 	if (strat == M_NEXTFIT)
-		/*
-		 * PORT: pass the rounded size. Upstream passes size0, which
-		 * leaves segments that are not quantum multiples behind and
-		 * can make a later next-fit scan loop forever.
-		 */
 		return (vmem_xalloc_nextfit(vm, size, align, phase, nocross,
-		    flags, addrp));
-
-	/* PORT: M_ENDALLOC (ours) takes the highest fit. */
-	if ((flags & M_ENDALLOC) != 0)
+		    flags, addrp));	/* PORT(11): size, not size0 */
+	if ((flags & M_ENDALLOC) != 0)	/* PORT(33): the highest fit */
 		return (vmem_xalloc_endfit(vm, size, align, phase, nocross,
 		    minaddr, maxaddr, flags, addrp));
 
 	end = &vm->vm_freelist[VMEM_MAXORDER];
 	/*
-	 * Pick the free list to start from.
+	 * choose a free block from which we allocate.
 	 */
 	first = bt_freehead_toalloc(vm, size, strat);
-	/*
-	 * PORT: instant fit with alignment, as illumos does.  A first-fit
-	 * request aligned above the quantum, with no other constraint, starts
-	 * at the list whose every block holds size + align - quantum: any of
-	 * them has an aligned fit.  The best-fit retry below still scans all.
-	 */
-	if (strat == M_FIRSTFIT && align > vm->vm_quantum_mask + 1 &&
-	    phase == 0 && nocross == 0 && minaddr == VMEM_ADDR_MIN &&
-	    maxaddr == VMEM_ADDR_MAX &&
-	    size + align - (vm->vm_quantum_mask + 1) > size)
-		first = bt_freehead_toalloc(vm,
-		    size + align - (vm->vm_quantum_mask + 1), strat);
+	first = vmem_instant_fit(vm, first, strat, size, align, phase,
+	    nocross, minaddr, maxaddr);	/* PORT(32) */
 	VMEM_LOCK(vm);
-	nimports = vm->vm_nimports;	/* PORT: see out: below. */
+	nimports = vm->vm_nimports;	/* PORT(21) */
 
 	/*
-	 * Stock up on tags for the whole operation.
+	 * Make sure we have enough tags to complete the operation.
 	 */
 	error = bt_fill(vm, flags);
 	if (error != 0)
 		goto out;
 	for (;;) {
-		/*
-		 * PORT: refill on every pass, as an import takes two tags
-		 * (upstream fills once: a second import trips bt_save()).
-		 */
-		if ((error = bt_fill(vm, flags)) != 0)
+		if ((error = bt_fill(vm, flags)) != 0)	/* PORT(13) */
 			break;
 		/*
-		 * Search the free lists for a block that can hold the
-		 * request.  BESTFIT walks whole lists, since its first list
-		 * may hold smaller blocks; FIRSTFIT looks only at the head of
-		 * each list.
+	 	 * Scan freelists looking for a tag that satisfies the
+		 * allocation.  If we're doing BESTFIT we may encounter
+		 * sizes below the request.  If we're doing FIRSTFIT we
+		 * inspect only the first element from each list.
 		 */
-		/* PORT: empty lists are skipped, see vmem_freelist_next(). */
 		for (list = vmem_freelist_next(vm, first); list < end;
-		    list = vmem_freelist_next(vm, list + 1)) {
+		    list = vmem_freelist_next(vm, list + 1)) {	/* PORT(30) */
 			LIST_FOREACH(bt, list, bt_freelist) {
 				if (bt->bt_size >= size) {
 					error = vmem_fit(bt, size, align, phase,
@@ -1947,7 +1499,7 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 		}
 
 		/*
-		 * If the quick search failed, search again the slow way.
+		 * Retry if the fast algorithm failed.
 		 */
 		if (strat == M_FIRSTFIT) {
 			strat = M_BESTFIT;
@@ -1956,8 +1508,9 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 		}
 
 		/*
-		 * Nothing fits: import, drain the caches, reclaim, and as a
-		 * last resort sleep until something is freed.
+		 * Try a few measures to bring additional resources into the
+		 * arena.  If all else fails, we will sleep waiting for
+		 * resources to be freed.
 		 */
 		if (!vmem_try_fetch(vm, size, align, flags)) {
 			error = ENOMEM;
@@ -1965,8 +1518,7 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 		}
 	}
 out:
-	/* PORT: unused imports back, hash resized (vmem_xalloc_unlock()). */
-	vmem_xalloc_unlock(vm, nimports);
+	vmem_xalloc_unlock(vm, nimports);	/* PORT(21, 27) */
 	if (error != 0 && (flags & M_NOWAIT) == 0)
 		panic("failed to allocate waiting allocation\n");
 
@@ -1974,18 +1526,18 @@ out:
 }
 
 /*
- * vmem_free: return a range to the arena (or to its quantum cache).
+ * vmem_free: free the resource to the arena.
  */
 void
 vmem_free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 {
-	qcache_t *qc;
-	/* PORT: the panic names the arena and the address. */
-	KASSERT(size > 0, ("arena %s: address %#jx freed with size 0",
-	    vm->vm_name, (uintmax_t)addr));
+	vmem_free_args(__func__, vm, addr, size);	/* PORT(10) */
+	MPASS(size > 0);
 
 	if (size <= vm->vm_qcache_max &&
 	    __predict_true(addr >= VMEM_ADDR_QCACHE_MIN)) {
+		qcache_t *qc;
+
 		qc = &vm->vm_qcache[(size - 1) >> vm->vm_quantum_shift];
 		uma_zfree(qc->qc_cache, (void *)addr);
 	} else
@@ -1997,29 +1549,18 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 {
 	bt_t *bt;
 	bt_t *t;
-	bt_t *cursor;			/* PORT: see below. */
-	vmem_size_t newhashsize;	/* PORT: see the end. */
+	vmem_size_t newhashsize;	/* PORT(27) */
 
-	/*
-	 * PORT: misuse panics with a message naming the arena, the address
-	 * and the sizes (upstream's MPASS names only the expression).
-	 */
-	KASSERT(size > 0, ("arena %s: address %#jx freed with size 0",
-	    vm->vm_name, (uintmax_t)addr));
+	vmem_free_args(__func__, vm, addr, size);	/* PORT(10) */
+	MPASS(size > 0);
 
 	VMEM_LOCK(vm);
 	bt = bt_lookupbusy(vm, addr);
-	/* PORT: as above, the panic names the arena and the values. */
-	KASSERT(bt != NULL, ("arena %s: address %#jx (size %#zx) is not "
-	    "allocated: double free or unknown address", vm->vm_name,
-	    (uintmax_t)addr, size));
+	vmem_xfree_args(__func__, vm, addr, size, bt);	/* PORT(10) */
+	MPASS(bt != NULL);
 	MPASS(bt->bt_start == addr);
-	/* PORT: as above, the panic names the arena and the values. */
-	KASSERT(bt->bt_size == vmem_roundup_size(vm, size) ||
-	    bt->bt_size - vmem_roundup_size(vm, size) <= vm->vm_quantum_mask,
-	    ("arena %s: address %#jx was allocated with size %#zx, freed "
-	    "with size %#zx", vm->vm_name, (uintmax_t)addr, bt->bt_size,
-	    size));
+	MPASS(bt->bt_size == vmem_roundup_size(vm, size) ||
+	    bt->bt_size - vmem_roundup_size(vm, size) <= vm->vm_quantum_mask);
 	MPASS(bt->bt_type == BT_TYPE_BUSY);
 	bt_rembusy(vm, bt);
 	bt->bt_type = BT_TYPE_FREE;
@@ -2032,7 +1573,7 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 		bt_remfree(vm, t);
 		bt_remseg(vm, t);
 	}
-	t = BT_PREV(vm, bt);	/* PORT: see BT_PREV(). */
+	t = BT_PREV(vm, bt);	/* PORT(29) */
 	if (t != NULL && t->bt_type == BT_TYPE_FREE) {
 		MPASS(BT_END(t) < bt->bt_start);	/* YYY */
 		bt->bt_size += t->bt_size;
@@ -2040,44 +1581,21 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 		bt_remfree(vm, t);
 		bt_remseg(vm, t);
 	}
+	vmem_xfree_cursor(vm, bt);	/* PORT(14): merge across the cursor */
+	newhashsize = vmem_hash_target(vm);	/* PORT(27) */
 
-	/*
-	 * PORT: upstream never merges across the next-fit cursor: free space
-	 * stays split there (a request for all of it fails) and a span the
-	 * cursor sits in is never released, not even on destroy.  Merge across
-	 * it and step the cursor past; vm_cursor_addr keeps where next fit
-	 * left off.
-	 */
-	cursor = &vm->vm_cursor;
-	t = NULL;
-	if (TAILQ_NEXT(bt, bt_seglist) == cursor)
-		t = TAILQ_NEXT(cursor, bt_seglist);
-	else if (BT_PREV(vm, bt) == cursor)
-		t = BT_PREV(vm, cursor);
-	if (t != NULL && t->bt_type == BT_TYPE_FREE &&
-	    (BT_END(t) + 1 == bt->bt_start || BT_END(bt) + 1 == t->bt_start)) {
-		TAILQ_REMOVE(&vm->vm_seglist, cursor, bt_seglist);
-		if (t->bt_start < bt->bt_start)
-			bt->bt_start = t->bt_start;
-		bt->bt_size += t->bt_size;
-		bt_remfree(vm, t);
-		bt_remseg(vm, t);
-		TAILQ_INSERT_AFTER(&vm->vm_seglist, bt, cursor, bt_seglist);
-	}
-
-	/* PORT: resize the hash as tags go (see vmem_hash_target()). */
-	newhashsize = vmem_hash_target(vm);
 	if (!vmem_try_release(vm, bt, false)) {
 		bt_insfree(vm, bt);
 		VMEM_CONDVAR_BROADCAST(vm);
 		bt_freetrim(vm, BT_MAXFREE);
 	}
-	if (newhashsize != 0)
-		vmem_rehash(vm, newhashsize);	/* PORT: see above. */
+	if (newhashsize != 0)	/* PORT(27) */
+		vmem_rehash(vm, newhashsize);
 }
 
 /*
- * vmem_add: add a static span to the arena.
+ * vmem_add:
+ *
  */
 int
 vmem_add(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int flags)
@@ -2085,17 +1603,7 @@ vmem_add(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int flags)
 	int error;
 
 	flags &= VMEM_FLAGS;
-	/* PORT: reject spans that are empty or wrap past VMEM_ADDR_MAX. */
-	KASSERT(size > 0 && addr + (size - 1) >= addr,
-	    ("arena %s: span at %#jx of size %#zx is empty or wraps",
-	    vm->vm_name, (uintmax_t)addr, size));
-	KASSERT((size & vm->vm_quantum_mask) == 0, ("arena %s: span size "
-	    "%#zx is not a multiple of the quantum %#zx", vm->vm_name, size,
-	    vm->vm_quantum_mask + 1));
-	/* PORT: an unaligned start would leave free blocks below a quantum. */
-	KASSERT((addr & vm->vm_quantum_mask) == 0, ("arena %s: span start "
-	    "%#jx is not a multiple of the quantum %#zx", vm->vm_name,
-	    (uintmax_t)addr, vm->vm_quantum_mask + 1));
+	vmem_add_args(__func__, vm, addr, size);	/* PORT(10) */
 
 	VMEM_LOCK(vm);
 	error = bt_fill(vm, flags);
@@ -2107,34 +1615,20 @@ vmem_add(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int flags)
 }
 
 /*
- * vmem_size: how much of the arena is allocated, free, or both.
+ * vmem_size: information about arenas size
  */
 vmem_size_t
 vmem_size(vmem_t *vm, int typemask)
 {
 	int i;
-	/* PORT: read the counters under the lock (no data race). */
-	vmem_size_t size;
 
 	switch (typemask) {
 	case VMEM_ALLOC:
-		/* PORT: read under the lock. */
-		VMEM_LOCK(vm);
-		size = vm->vm_inuse;
-		VMEM_UNLOCK(vm);
-		return (size);
+		return vmem_size_locked(vm, typemask);	/* PORT(25) */
 	case VMEM_FREE:
-		/* PORT: read under the lock. */
-		VMEM_LOCK(vm);
-		size = vm->vm_size - vm->vm_inuse;
-		VMEM_UNLOCK(vm);
-		return (size);
+		return vmem_size_locked(vm, typemask);	/* PORT(25) */
 	case VMEM_FREE|VMEM_ALLOC:
-		/* PORT: read under the lock. */
-		VMEM_LOCK(vm);
-		size = vm->vm_size;
-		VMEM_UNLOCK(vm);
-		return (size);
+		return vmem_size_locked(vm, typemask);	/* PORT(25) */
 	case VMEM_MAXFREE:
 		VMEM_LOCK(vm);
 		for (i = VMEM_MAXORDER - 1; i >= 0; i--) {
@@ -2147,8 +1641,9 @@ vmem_size(vmem_t *vm, int typemask)
 		VMEM_UNLOCK(vm);
 		return (0);
 	default:
-		/* PORT: the panic names the arena and the typemask. */
-		panic("arena %s: bad typemask %#x", vm->vm_name, typemask);
+		panic("arena %s: bad typemask %#x", vm->vm_name,
+		    typemask);	/* PORT(10) */
+		return (0);
 	}
 }
 
@@ -2156,8 +1651,7 @@ vmem_size(vmem_t *vm, int typemask)
 
 #if defined(DDB) || defined(DIAGNOSTIC)
 
-/* PORT: no __printflike: GCC takes no format attribute on a parameter. */
-static void bt_dump(const bt_t *, int (*)(const char *, ...));
+static void bt_dump(const bt_t *, int (*)(const char *, ...)); /* PORT(6) */
 
 static const char *
 bt_type_string(int type)
@@ -2189,13 +1683,13 @@ bt_dump(const bt_t *bt, int (*pr)(const char *, ...))
 	    bt->bt_type, bt_type_string(bt->bt_type));
 }
 
-/* PORT: not static, and no __printflike (see bt_dump). */
-void
+void		/* PORT(6): exported (sys/vmem_ext.h), no __printflike */
 vmem_dump(const vmem_t *vm , int (*pr)(const char *, ...))
 {
 	const bt_t *bt;
 	int i;
 
+	VMEM_LOCK_CONST(vm);	/* PORT(26) */
 	(*pr)("vmem %p '%s'\n", vm, vm->vm_name);
 	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
 		bt_dump(bt, pr);
@@ -2213,12 +1707,13 @@ vmem_dump(const vmem_t *vm , int (*pr)(const char *, ...))
 			bt_dump(bt, pr);
 		}
 	}
+	VMEM_UNLOCK_CONST(vm);	/* PORT(26) */
 }
 
 #endif /* defined(DDB) || defined(DIAGNOSTIC) */
 
 #if defined(DDB)
-/* PORT: compat/ddb.h stands in for <ddb/ddb.h>. */
+#include "compat/ddb.h"	/* PORT(1) */
 
 static bt_t *
 vmem_whatis_lookup(vmem_t *vm, vmem_addr_t addr)
@@ -2226,8 +1721,8 @@ vmem_whatis_lookup(vmem_t *vm, vmem_addr_t addr)
 	bt_t *bt;
 
 	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-		/* PORT: the cursor (size 0) would match every address. */
-		if (BT_ISSPAN_P(bt) || bt->bt_type == BT_TYPE_CURSOR) {
+		if (BT_ISSPAN_P(bt) ||
+		    bt->bt_type == BT_TYPE_CURSOR) {	/* PORT(24) */
 			continue;
 		}
 		if (bt->bt_start <= addr && addr <= BT_END(bt)) {
@@ -2243,23 +1738,23 @@ vmem_whatis(vmem_addr_t addr, int (*pr)(const char *, ...))
 {
 	vmem_t *vm;
 
-	mtx_lock(&vmem_list_lock);	/* PORT: other threads run on. */
+	VMEM_LIST_LOCK();	/* PORT(26) */
 	LIST_FOREACH(vm, &vmem_list, vm_alllist) {
 		bt_t *bt;
 
-		VMEM_LOCK(vm);	/* PORT: other threads run on. */
+		VMEM_LOCK(vm);	/* PORT(26) */
 		bt = vmem_whatis_lookup(vm, addr);
 		if (bt == NULL) {
-			VMEM_UNLOCK(vm);	/* PORT: see above. */
+			VMEM_UNLOCK(vm);	/* PORT(26) */
 			continue;
 		}
 		(*pr)("%p is %p+%zu in VMEM '%s' (%s)\n",
 		    (void *)addr, (void *)bt->bt_start,
 		    (vmem_size_t)(addr - bt->bt_start), vm->vm_name,
 		    (bt->bt_type == BT_TYPE_BUSY) ? "allocated" : "free");
-		VMEM_UNLOCK(vm);	/* PORT: see above. */
+		VMEM_UNLOCK(vm);	/* PORT(26) */
 	}
-	mtx_unlock(&vmem_list_lock);	/* PORT: see above. */
+	VMEM_LIST_UNLOCK();	/* PORT(26) */
 }
 
 void
@@ -2267,24 +1762,19 @@ vmem_printall(const char *modif, int (*pr)(const char *, ...))
 {
 	const vmem_t *vm;
 
-	mtx_lock(&vmem_list_lock);	/* PORT: other threads run on. */
+	VMEM_LIST_LOCK();	/* PORT(26) */
 	LIST_FOREACH(vm, &vmem_list, vm_alllist) {
-		VMEM_LOCK_CONST(vm);	/* PORT: see above. */
 		vmem_dump(vm, pr);
-		VMEM_UNLOCK_CONST(vm);	/* PORT: see above. */
 	}
-	mtx_unlock(&vmem_list_lock);	/* PORT: see above. */
+	VMEM_LIST_UNLOCK();	/* PORT(26) */
 }
 
 void
 vmem_print(vmem_addr_t addr, const char *modif, int (*pr)(const char *, ...))
 {
-	/* PORT: C++ needs a reinterpret_cast. */
-	const vmem_t *vm = reinterpret_cast<const vmem_t *>(addr);
+	const vmem_t *vm = reinterpret_cast<const vmem_t *>(addr); /* PORT(2) */
 
-	VMEM_LOCK_CONST(vm);	/* PORT: other threads run on. */
 	vmem_dump(vm, pr);
-	VMEM_UNLOCK_CONST(vm);	/* PORT: see above. */
 }
 
 DB_SHOW_COMMAND(vmemdump, vmemdump)
@@ -2295,30 +1785,22 @@ DB_SHOW_COMMAND(vmemdump, vmemdump)
 		return;
 	}
 
-	/* PORT: lock, as other threads run on. */
-	VMEM_LOCK_CONST((const vmem_t *)addr);
 	vmem_dump((const vmem_t *)addr, db_printf);
-	VMEM_UNLOCK_CONST((const vmem_t *)addr);	/* PORT: see above. */
 }
 
 DB_SHOW_ALL_COMMAND(vmemdump, vmemdumpall)
 {
 	const vmem_t *vm;
 
-	mtx_lock(&vmem_list_lock);	/* PORT: other threads run on. */
-	LIST_FOREACH(vm, &vmem_list, vm_alllist) {
-		/* PORT: braces and locking, as other threads run on. */
-		VMEM_LOCK_CONST(vm);
+	VMEM_LIST_LOCK();	/* PORT(26) */
+	LIST_FOREACH(vm, &vmem_list, vm_alllist)
 		vmem_dump(vm, db_printf);
-		VMEM_UNLOCK_CONST(vm);
-	}
-	mtx_unlock(&vmem_list_lock);	/* PORT: see above. */
+	VMEM_LIST_UNLOCK();	/* PORT(26) */
 }
 
 DB_SHOW_COMMAND(vmem, vmem_summ)
 {
-	/* PORT: C++ needs a reinterpret_cast. */
-	const vmem_t *vm = reinterpret_cast<const vmem_t *>(addr);
+	const vmem_t *vm = reinterpret_cast<const vmem_t *>(addr); /* PORT(2) */
 	const bt_t *bt;
 	size_t ft[VMEM_MAXORDER], ut[VMEM_MAXORDER];
 	size_t fs[VMEM_MAXORDER], us[VMEM_MAXORDER];
@@ -2329,7 +1811,7 @@ DB_SHOW_COMMAND(vmem, vmem_summ)
 		return;
 	}
 
-	VMEM_LOCK_CONST(vm);	/* PORT: other threads run on. */
+	VMEM_LOCK_CONST(vm);	/* PORT(26) */
 	db_printf("vmem %p '%s'\n", vm, vm->vm_name);
 	db_printf("\tquantum:\t%zu\n", vm->vm_quantum_mask + 1);
 	db_printf("\tsize:\t%zu\n", vm->vm_size);
@@ -2337,8 +1819,7 @@ DB_SHOW_COMMAND(vmem, vmem_summ)
 	db_printf("\tfree:\t%zu\n", vm->vm_size - vm->vm_inuse);
 	db_printf("\tbusy tags:\t%d\n", vm->vm_nbusytag);
 	db_printf("\tfree tags:\t%d\n", vm->vm_nfreetags);
-	/* PORT: also show the busy-tag hash size. */
-	db_printf("\thash buckets:\t%zu\n", vm->vm_hashsize);
+	db_printf("\thash buckets:\t%zu\n", vm->vm_hashsize); /* PORT(35) */
 
 	memset(&ft, 0, sizeof(ft));
 	memset(&ut, 0, sizeof(ut));
@@ -2362,21 +1843,17 @@ DB_SHOW_COMMAND(vmem, vmem_summ)
 		    ORDER2SIZE(ord) << vm->vm_quantum_shift,
 		    ut[ord], us[ord], ft[ord], fs[ord]);
 	}
-	VMEM_UNLOCK_CONST(vm);	/* PORT: see above. */
+	VMEM_UNLOCK_CONST(vm);	/* PORT(26) */
 }
 
 DB_SHOW_ALL_COMMAND(vmem, vmem_summall)
 {
 	const vmem_t *vm;
 
-	/*
-	 * PORT: walk a snapshot, as vmem_summ() takes the arena locks and
-	 * the list may change meanwhile.
-	 */
-	mtx_lock(&vmem_list_lock);
+	VMEM_LIST_LOCK();	/* PORT(26) */
 	LIST_FOREACH(vm, &vmem_list, vm_alllist)
 		vmem_summ((db_expr_t)vm, TRUE, count, modif);
-	mtx_unlock(&vmem_list_lock);	/* PORT: see above. */
+	VMEM_LIST_UNLOCK();	/* PORT(26) */
 }
 #endif /* defined(DDB) */
 
@@ -2438,227 +1915,9 @@ vmem_check(vmem_t *vm)
 	}
 }
 
-/*
- * PORT: vmem_verify() is ours (sys/vmem_ext.h): vmem_check() and, on top,
- * the arena's bookkeeping, for tests and fuzzers.  Every segment lies in a
- * span in address order, the busy ones are in the hash and add up to
- * vm_inuse, the free ones sit on the right free list, the spans add up to
- * vm_size, and free neighbours are merged unless the cursor parts them.
- */
-void
-vmem_verify(vmem_t *vm)
-{
-	const bt_t *bt, *prev, *span;
-	vmem_size_t inuse, size;
-	int nbusy;
-
-	VMEM_LOCK(vm);
-	vmem_check(vm);
-	inuse = size = 0;
-	nbusy = 0;
-	prev = span = NULL;
-	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-		if (bt->bt_type == BT_TYPE_CURSOR)
-			continue;
-		KASSERT((bt->bt_size & vm->vm_quantum_mask) == 0 &&
-		    bt->bt_size != 0, ("arena %s: segment %#jx size %#zx is "
-		    "not a quantum multiple", vm->vm_name,
-		    (uintmax_t)bt->bt_start, bt->bt_size));
-		/* Spans go at the tail as added: not in address order. */
-		if (BT_ISSPAN_P(bt)) {
-			span = bt;
-			size += bt->bt_size;
-			prev = NULL;
-			continue;
-		}
-		KASSERT(span != NULL && span->bt_start <= bt->bt_start &&
-		    BT_END(bt) <= BT_END(span), ("arena %s: segment %#jx size "
-		    "%#zx outside its span", vm->vm_name,
-		    (uintmax_t)bt->bt_start, bt->bt_size));
-		KASSERT(prev == NULL || BT_END(prev) < bt->bt_start,
-		    ("arena %s: segment %#jx out of order", vm->vm_name,
-		    (uintmax_t)bt->bt_start));
-		if (bt->bt_type == BT_TYPE_BUSY) {
-			KASSERT(bt_lookupbusy(vm, bt->bt_start) == bt,
-			    ("arena %s: busy segment %#jx not in the hash",
-			    vm->vm_name, (uintmax_t)bt->bt_start));
-			inuse += bt->bt_size;
-			nbusy++;
-		} else {
-			const bt_t *t;
-			bool found = false;
-
-			KASSERT(bt->bt_type == BT_TYPE_FREE,
-			    ("arena %s: segment %#jx has type %d", vm->vm_name,
-			    (uintmax_t)bt->bt_start, bt->bt_type));
-			LIST_FOREACH(t, bt_freehead_tofree(vm, bt->bt_size),
-			    bt_freelist)
-				if (t == bt)
-					found = true;
-			KASSERT(found, ("arena %s: free segment %#jx size %#zx "
-			    "not on its free list", vm->vm_name,
-			    (uintmax_t)bt->bt_start, bt->bt_size));
-			KASSERT(prev == NULL || prev->bt_type != BT_TYPE_FREE ||
-			    TAILQ_PREV(bt, vmem_seglist, bt_seglist) !=
-			    prev, ("arena %s: free segments %#jx and %#jx not "
-			    "merged", vm->vm_name, (uintmax_t)prev->bt_start,
-			    (uintmax_t)bt->bt_start));
-		}
-		prev = bt;
-	}
-	for (size_t i = 0; i < VMEM_MAXORDER; i++)
-		KASSERT(LIST_EMPTY(&vm->vm_freelist[i]) ||
-		    (vm->vm_freemap[i / 64] & ((uint64_t)1 << (i % 64))) != 0,
-		    ("arena %s: free list %zu not empty but not in the map",
-		    vm->vm_name, i));
-	KASSERT(inuse == vm->vm_inuse && nbusy == vm->vm_nbusytag &&
-	    size == vm->vm_size, ("arena %s: counted inuse %#zx in %d tags, "
-	    "size %#zx; recorded %#zx in %d tags, size %#zx", vm->vm_name,
-	    inuse, nbusy, size, vm->vm_inuse, vm->vm_nbusytag, vm->vm_size));
-	VMEM_UNLOCK(vm);
-}
-
 #endif /* defined(DIAGNOSTIC) */
 
-/* ---- PORT: statistics for programs (ours, declared in sys/vmem_ext.h) */
-
-/*
- * vmem_get_stats: the numbers of "show vmem", as a structure.
- */
-void
-vmem_get_stats(vmem_t *vm, struct vmem_stats *st)
-{
-	const bt_t *bt;
-	int ord;
-
-	static_assert(VMEM_MAXORDER <= VMEM_STATS_NORDER,
-	    "struct vmem_stats has too few orders");
-	memset(st, 0, sizeof(*st));
-	VMEM_LOCK(vm);
-	strlcpy(st->vs_name, vm->vm_name, sizeof(st->vs_name));
-	st->vs_quantum = vm->vm_quantum_mask + 1;
-	st->vs_size = vm->vm_size;
-	st->vs_inuse = vm->vm_inuse;
-	st->vs_free = vm->vm_size - vm->vm_inuse;
-	st->vs_limit = vm->vm_limit;
-	st->vs_qcache_max = vm->vm_qcache_max;
-	st->vs_import_quantum = vm->vm_import_quantum;
-	st->vs_busy_tags = vm->vm_nbusytag;
-	st->vs_free_tags = vm->vm_nfreetags;
-	st->vs_hash_buckets = vm->vm_hashsize;
-	st->vs_norder = VMEM_MAXORDER;
-	for (ord = 0; ord < VMEM_MAXORDER; ord++)
-		st->vs_order[ord].vo_size = ORDER2SIZE(ord) <<
-		    vm->vm_quantum_shift;
-	TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-		if (BT_ISSPAN_P(bt)) {
-			st->vs_spans++;
-			continue;
-		}
-		if (bt->bt_type == BT_TYPE_CURSOR)
-			continue;
-		ord = SIZE2ORDER(bt->bt_size >> vm->vm_quantum_shift);
-		if (bt->bt_type == BT_TYPE_BUSY) {
-			st->vs_order[ord].vo_inuse_count++;
-			st->vs_order[ord].vo_inuse_bytes += bt->bt_size;
-		} else {
-			st->vs_order[ord].vo_free_count++;
-			st->vs_order[ord].vo_free_bytes += bt->bt_size;
-		}
-	}
-	VMEM_UNLOCK(vm);
-}
-
-/*
- * vmem_foreach: call fn on every arena, newest first, with the arena list
- * locked (fn must not create or destroy arenas).
- */
-void
-vmem_foreach(void (*fn)(vmem_t *, void *), void *arg)
-{
-	vmem_t *vm;
-
-	mi_startup();
-	mtx_lock(&vmem_list_lock);
-	LIST_FOREACH(vm, &vmem_list, vm_alllist)
-		fn(vm, arg);
-	mtx_unlock(&vmem_list_lock);
-}
-
-/*
- * vmem_walk_segments: call fn on the arena's segments of the types in
- * typemask (VMEM_WALK_* in sys/vmem_ext.h), in list order.  Without
- * VMEM_WALK_REENTRANT fn runs with the arena locked and must not call into
- * the arena; with it, fn runs unlocked on a snapshot.
- */
-void
-vmem_walk_segments(vmem_t *vm, int typemask, vmem_walk_fn_t *fn, void *arg)
-{
-	struct vmem_walk_seg {
-		vmem_addr_t	start;
-		vmem_size_t	size;
-		int		type;
-	} *segs;
-	const bt_t *bt;
-	size_t cap, n, i;
-	int type;
-
-	segs = NULL;
-	cap = 0;
-	for (;;) {
-		n = 0;
-		VMEM_LOCK(vm);
-		TAILQ_FOREACH(bt, &vm->vm_seglist, bt_seglist) {
-			if (BT_ISSPAN_P(bt))
-				type = VMEM_WALK_SPAN;
-			else if (bt->bt_type == BT_TYPE_BUSY)
-				type = VMEM_WALK_ALLOC;
-			else if (bt->bt_type == BT_TYPE_FREE)
-				type = VMEM_WALK_FREE;
-			else
-				continue;
-			if ((typemask & type) == 0)
-				continue;
-			if ((typemask & VMEM_WALK_REENTRANT) == 0)
-				fn(arg, bt->bt_start, bt->bt_size, type);
-			else if (n < cap) {
-				segs[n].start = bt->bt_start;
-				segs[n].size = bt->bt_size;
-				segs[n].type = type;
-			}
-			n++;
-		}
-		VMEM_UNLOCK(vm);
-		if ((typemask & VMEM_WALK_REENTRANT) == 0 || n <= cap)
-			break;
-		free(segs, M_VMEM);
-		cap = n + n / 4 + 8;
-		segs = static_cast<struct vmem_walk_seg *>(malloc(
-		    cap * sizeof(*segs), M_VMEM, M_WAITOK));
-	}
-	if ((typemask & VMEM_WALK_REENTRANT) != 0)
-		for (i = 0; i < n; i++)
-			fn(arg, segs[i].start, segs[i].size, segs[i].type);
-	free(segs, M_VMEM);
-}
-
-/*
- * PORT: ours.  Import and release callbacks that stack an arena on another
- * (arg: the parent), as the kernel's arenas import from kernel_arena: spans
- * are placed best fit in the parent, honouring the child's M_NOWAIT.
- */
-int
-vmem_import_arena(void *arg, vmem_size_t size, int flags, vmem_addr_t *addrp)
-{
-
-	return (vmem_xalloc(static_cast<vmem_t *>(arg), size, 0, 0, 0,
-	    VMEM_ADDR_MIN, VMEM_ADDR_MAX, (flags & BT_FLAGS) | M_BESTFIT,
-	    addrp));
-}
-
-void
-vmem_release_arena(void *arg, vmem_addr_t addr, vmem_size_t size)
-{
-
-	vmem_xfree(static_cast<vmem_t *>(arg), addr, size);
-}
+/* PORT(3): the port's own functions live in files of their own. */
+#include "kern/subr_vmem_args.inc"
+#include "kern/subr_vmem_alloc.inc"
+#include "kern/subr_vmem_ext.inc"

@@ -96,7 +96,7 @@ void vmem_get_stats(vmem_t *vm, struct vmem_stats *stats);
  */
 void vmem_foreach(void (*fn)(vmem_t *vm, void *arg), void *arg);
 
-/* Print every segment and free list of an arena with pr. */
+/* Print every segment and free list of an arena with pr (arena locked). */
 void vmem_dump(const vmem_t *vm, int (*pr)(const char *, ...));
 
 /*

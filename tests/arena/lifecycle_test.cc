@@ -265,8 +265,8 @@ TEST(LifecycleTest, AddSpanBelowExistingOne) {
 
 // Without a release function, a span that directly follows the last segment
 // gets no span tag: it extends that segment (a free one grows), as upstream.
-// KNOWN FAILURE (reported): the span tag is not grown, so vmem_verify()
-// panics "segment ... outside its span" (and would count vm_size wrong).
+// The span tag the segment lies in grows too (PORT(20)): upstream leaves it,
+// and vmem_verify() then panics "segment ... outside its span".
 TEST(LifecycleTest, AddAdjacentSpanExtendsLastFreeSegment) {
   RunIsolated([] {
     vmem_t *vm = vmem_create("lc-adjfree", 0x1000, 0x1000, 16, 0, M_WAITOK);
@@ -289,6 +289,34 @@ TEST(LifecycleTest, AddAdjacentSpanExtendsLastFreeSegment) {
     vmem_free(vm, addr, 0x2000);
     vmem_verify(vm);
     ExpectSizes(vm, 0, 0x2000, 0x2000);
+    vmem_destroy(vm);
+  });
+}
+
+// A next-fit cursor at the tail of the segment list does not hide the last
+// segment (PORT(18)): upstream takes the cursor for the last segment, adds
+// the span with a span tag of its own and leaves the free space split, so a
+// request for all of it fails.
+TEST(LifecycleTest, AddAdjacentSpanAfterTheCursorExtendsTheLastSegment) {
+  RunIsolated([] {
+    vmem_t *vm = vmem_create("lc-adjcursor", 0x1000, 0x1000, 16, 0, M_WAITOK);
+    ASSERT_NE(vm, nullptr);
+    vmem_addr_t a;
+    ASSERT_EQ(vmem_alloc(vm, 0x800, M_NEXTFIT | M_NOWAIT, &a), 0);
+    vmem_free(vm, a, 0x800);  // merged across the cursor, which goes last
+    vmem_verify(vm);
+    ASSERT_EQ(Segments(vm).back().type, "cursor");
+    ASSERT_EQ(vmem_add(vm, 0x2000, 0x1000, M_WAITOK), 0);
+    vmem_verify(vm);
+    std::vector<Seg> segs = RealSegments(vm);
+    ASSERT_EQ(segs.size(), 2u) << Describe(segs);
+    EXPECT_EQ(segs[1].type, "free");
+    EXPECT_EQ(segs[1].size, 0x2000u);
+    vmem_addr_t addr;
+    ASSERT_EQ(vmem_alloc(vm, 0x2000, M_BESTFIT | M_NOWAIT, &addr), 0);
+    EXPECT_EQ(addr, 0x1000u);
+    vmem_free(vm, addr, 0x2000);
+    vmem_verify(vm);
     vmem_destroy(vm);
   });
 }

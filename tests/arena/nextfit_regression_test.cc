@@ -7,7 +7,7 @@
 //    quantum multiple: bt_freehead_tofree()'s MPASS panics at once (and
 //    without assertions, later next-fit scans walk segments of bogus sizes
 //    and can loop forever). This test therefore FAILS on an untouched
-//    translation; kern/subr_vmem.cc passes the rounded size (marked PORT:).
+//    translation; kern/subr_vmem.cc passes the rounded size (PORT(11)).
 //
 // 2. A next-fit scan that finds nothing must end (ENOMEM with M_NOWAIT)
 //    wherever the cursor is, including at the head of the segment list:
@@ -182,6 +182,37 @@ TEST(NextFitRegressionTest, FailingScanAfterLastIdEnds) {
 }  // namespace
 
 namespace {
+
+// An allocation that ends at VMEM_ADDR_MAX: its end, *addrp + size, wraps
+// to 0, and upstream's walk to place the cursor after it then stops at once
+// and puts the cursor in front of the allocation itself, so that next fit
+// resumes in the span it has just filled instead of wrapping to the head of
+// the segment list, as it does when a walk runs off its end (PORT(15)).
+TEST(NextFitRegressionTest, AllocationEndingAtAddrMaxWrapsToTheHead) {
+  const vmem_size_t q = 0x100;
+  const vmem_addr_t top = VMEM_ADDR_MAX - 0xfff;  // a span [top, MAX]
+  vmem_t *vm = vmem_create("nf-top", 0x10000, 0x1000, q, 0, M_WAITOK);
+  ASSERT_NE(vm, nullptr);
+  ASSERT_EQ(vmem_add(vm, top, 0x1000, M_WAITOK), 0);
+  vmem_addr_t low, below, last, next;
+  ASSERT_EQ(vmem_alloc(vm, 0x1000, M_NEXTFIT | M_NOWAIT, &low), 0);
+  ASSERT_EQ(vmem_alloc(vm, 0xf00, M_NEXTFIT | M_NOWAIT, &below), 0);
+  ASSERT_EQ(vmem_alloc(vm, q, M_NEXTFIT | M_NOWAIT, &last), 0);
+  EXPECT_EQ(low, 0x10000u);
+  EXPECT_EQ(below, top);
+  EXPECT_EQ(last, VMEM_ADDR_MAX - (q - 1));
+  vmem_free(vm, low, 0x1000);
+  vmem_free(vm, below, 0xf00);
+  vmem_verify(vm);
+  // Past the top, next fit starts over at the head: the lowest span.
+  ASSERT_EQ(vmem_alloc(vm, q, M_NEXTFIT | M_NOWAIT, &next), 0);
+  EXPECT_EQ(next, 0x10000u);
+  vmem_verify(vm);
+  vmem_free(vm, next, q);
+  vmem_free(vm, last, q);
+  vmem_verify(vm);
+  vmem_destroy(vm);
+}
 
 // Upstream hands M_NEXTFIT on to the quantum cache's import, whose address
 // window trips vmem_xalloc()'s assertion: a next-fit vmem_alloc() of a

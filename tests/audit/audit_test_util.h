@@ -3,13 +3,17 @@
 #ifndef TESTS_AUDIT_AUDIT_TEST_UTIL_H_
 #define TESTS_AUDIT_AUDIT_TEST_UTIL_H_
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "tools/audit/audit.h"
+#include "tools/audit/c_source.h"
+#include "tools/audit/registry.h"
 
 namespace vmem_audit {
 namespace testing {
@@ -20,11 +24,21 @@ inline std::string Lines(const std::vector<std::string>& lines) {
   return absl::StrJoin(lines, "\n") + "\n";
 }
 
-// An audit of two in-memory files. The result points into the files, so
-// they live together.
+// A registry with entries 1..n.
+inline std::string RegistryOf(int n) {
+  std::string text = "# Changes\n\n";
+  for (int i = 1; i <= n; ++i) {
+    absl::StrAppend(&text, "## ", i, ". Change ", i, "\n\n- What: it.\n\n");
+  }
+  return text;
+}
+
+// An audit of two in-memory files (upstream's taken as already resolved)
+// and a registry. The result points into the files, so they live together.
 struct AuditRun {
-  SourceFile upstream;
+  UpstreamFile upstream;
   SourceFile ours;
+  Registry registry;
   AuditResult result;
 
   // The report of the named function, or null.
@@ -36,12 +50,21 @@ struct AuditRun {
   }
 };
 
+// registry: its text; by default one entry for each number up to the
+// highest our file cites.
 inline std::unique_ptr<AuditRun> RunAudit(absl::string_view upstream,
-                                          absl::string_view ours) {
+                                          absl::string_view ours,
+                                          const std::string* registry = nullptr) {
   auto run = std::make_unique<AuditRun>();
-  run->upstream = ParseSource("upstream.c", upstream);
+  run->upstream = UpstreamFromText("upstream.c", SplitLines(upstream));
   run->ours = ParseSource("ours.cc", ours);
-  run->result = Audit(run->upstream, run->ours);
+  int highest = 0;
+  for (const SourceLine& l : run->ours.lines) {
+    for (int n : l.port_refs) highest = std::max(highest, n);
+  }
+  run->registry =
+      ParseRegistry(registry != nullptr ? *registry : RegistryOf(highest));
+  run->result = Audit(run->upstream, run->ours, &run->registry, "PORTING.md");
   return run;
 }
 

@@ -64,30 +64,54 @@ TEST(ScanSourceTest, BareBlanksLiteralContents) {
   EXPECT_NE(lines[0].code.find('{'), std::string::npos);
 }
 
-TEST(ScanSourceTest, PortTagMarksEveryLineOfItsComment) {
+TEST(ScanSourceTest, TagsBelongToTheLineTheyAreOn) {
   const std::vector<SourceLine> lines = ScanSource(
       "/*\n"
-      " * PORT: a reason\n"
+      " * PORT(3): a reason\n"
       " */\n"
       "a();\n"
-      "b();\t/* PORT: inline */\n"
+      "b();\t/* PORT(4, 12) */\n"
       "c();\t/* not tagged */\n"
-      "d();\t// PORT: C++ style\n");
+      "d();\t// PORT(5): C++ style\n");
   ASSERT_EQ(lines.size(), 7u);
-  EXPECT_TRUE(lines[0].port);
-  EXPECT_TRUE(lines[1].port);
-  EXPECT_TRUE(lines[2].port);
-  EXPECT_FALSE(lines[3].port);
-  EXPECT_TRUE(lines[4].port);
-  EXPECT_FALSE(lines[5].port);
-  EXPECT_TRUE(lines[6].port);
+  EXPECT_FALSE(lines[0].Tagged());
+  EXPECT_EQ(lines[1].port_refs, std::vector<int>{3});
+  EXPECT_FALSE(lines[2].Tagged());
+  EXPECT_FALSE(lines[3].Tagged());
+  EXPECT_EQ(lines[4].port_refs, (std::vector<int>{4, 12}));
+  EXPECT_FALSE(lines[5].Tagged());
+  EXPECT_EQ(lines[6].port_refs, std::vector<int>{5});
+  for (const SourceLine& l : lines) EXPECT_TRUE(l.malformed_tags.empty());
 }
 
 TEST(ScanSourceTest, PortInCodeIsNotATag) {
   const std::vector<SourceLine> lines =
-      ScanSource("puts(\"PORT: not a comment\");\n");
+      ScanSource("puts(\"PORT(1) is not a comment\");\n");
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_FALSE(lines[0].port);
+  EXPECT_FALSE(lines[0].Tagged());
+}
+
+TEST(ParsePortTagsTest, WellFormed) {
+  EXPECT_EQ(ParsePortTags("PORT(1)").refs, std::vector<int>{1});
+  EXPECT_EQ(ParsePortTags(" x PORT( 2 ,3 ): y PORT(40)").refs,
+            (std::vector<int>{2, 3, 40}));
+  EXPECT_TRUE(ParsePortTags("IMPORT(1) SUPPORT: REPORT(2) PORTS").refs.empty());
+  EXPECT_TRUE(
+      ParsePortTags("IMPORT(1) SUPPORT: REPORT(2) PORTS").malformed.empty());
+}
+
+TEST(ParsePortTagsTest, Malformed) {
+  for (const char* bad : {"PORT: old style", "PORT()", "PORT(x)", "PORT(1,)",
+                          "PORT(0)", "PORT(1", "PORT(1 2)"}) {
+    const PortTags tags = ParsePortTags(bad);
+    EXPECT_TRUE(tags.refs.empty()) << bad;
+    EXPECT_EQ(tags.malformed.size(), 1u) << bad;
+  }
+}
+
+TEST(StripWhitespaceTest, RemovesEveryBlank) {
+  EXPECT_EQ(StripWhitespace(" \ta b\t c \r"), "abc");
+  EXPECT_EQ(StripWhitespace(""), "");
 }
 
 }  // namespace

@@ -50,13 +50,13 @@ TEST(DiffLinesTest, Identical) {
 
 TEST(DiffLinesTest, EmptySides) {
   const Lines a = {"a", "b"};
-  EXPECT_TRUE(DiffLines({}, {}).empty());
-  std::vector<Hunk> hunks = HunksOf(DiffLines(a, {}));
+  EXPECT_TRUE(DiffLines(Lines{}, Lines{}).empty());
+  std::vector<Hunk> hunks = HunksOf(DiffLines(a, Lines{}));
   ASSERT_EQ(hunks.size(), 1u);
   EXPECT_TRUE(hunks[0].PureDeletion());
   EXPECT_EQ(hunks[0].a_begin, 0);
   EXPECT_EQ(hunks[0].a_end, 2);
-  hunks = HunksOf(DiffLines({}, a));
+  hunks = HunksOf(DiffLines(Lines{}, a));
   ASSERT_EQ(hunks.size(), 1u);
   EXPECT_TRUE(hunks[0].PureInsertion());
   EXPECT_EQ(hunks[0].b_end, 2);

@@ -1,4 +1,4 @@
-// The vmem_audit command line: argument parsing, file reading, exit codes.
+// The vmem_audit command line: arguments, files, exit codes.
 
 #ifndef TOOLS_AUDIT_CLI_H_
 #define TOOLS_AUDIT_CLI_H_
@@ -9,8 +9,8 @@
 
 namespace vmem_audit {
 
-inline constexpr int kExitClean = 0;     // no UNTAGGED, MISSING or ORDER
-inline constexpr int kExitFindings = 1;  // some UNTAGGED, MISSING or ORDER
+inline constexpr int kExitClean = 0;     // nothing to report
+inline constexpr int kExitFindings = 1;  // untagged hunks, mismatched tags...
 inline constexpr int kExitUsage = 2;     // bad arguments or unreadable file
 
 // Where the files are looked for. bazel run sets BUILD_WORKSPACE_DIRECTORY
@@ -23,8 +23,9 @@ struct CliEnvironment {
 
 CliEnvironment CliEnvironmentFromProcess();
 
-// Runs "vmem_audit [--diff] <upstream> [<ours>]" (args excludes argv[0]);
-// the report goes to out, errors and usage to err. Returns the exit code.
+// Runs "vmem_audit [options] [<upstream> [<ours>]]" (args excludes
+// argv[0]); the report goes to out, errors and usage to err. Returns the
+// exit code. See kUsage in cli.cc.
 int RunVmemAudit(const std::vector<std::string>& args,
                  const CliEnvironment& env, std::ostream& out,
                  std::ostream& err);

@@ -1,40 +1,47 @@
 #include "tools/audit/line_diff.h"
 
 #include <cstddef>
+#include <map>
 
 namespace vmem_audit {
 
-std::vector<Edit> DiffLines(const std::vector<std::string>& a,
-                            const std::vector<std::string>& b) {
+std::vector<Edit> DiffLines(const std::vector<uint64_t>& a,
+                            const std::vector<uint64_t>& b) {
   const int n = static_cast<int>(a.size());
   const int m = static_cast<int>(b.size());
   // Cost of an edit script: every deleted or inserted line weighs more
   // than all hunks together can, so the script is a minimal one (a longest
   // common subsequence kept), and among those it has the fewest hunks.
   // That stops a lone "}" from being matched to the wrong closing brace
-  // and splitting one change into several hunks.
-  const long long kEditWeight = static_cast<long long>(n) + m + 1;
-  // cost[c][i][j]: cheapest script for a[i..] -> b[j..] when the previous
-  // step was a change (c = 1) or a kept line / the start (c = 0).
-  std::vector<std::vector<std::vector<long long>>> cost(
-      2, std::vector<std::vector<long long>>(
-             n + 1, std::vector<long long>(m + 1, 0)));
+  // and splitting one change into several hunks. The largest cost,
+  // (n + m) * (n + m + 2), fits 32 bits for files of up to 20,000 lines.
+  const int64_t kEditWeight = static_cast<int64_t>(n) + m + 1;
+  using Cost = int32_t;
+  // cost[(c * (n + 1) + i) * (m + 1) + j]: cheapest script for a[i..] ->
+  // b[j..] when the previous step was a change (c = 1) or a kept line or
+  // the start (c = 0).
+  const size_t plane = static_cast<size_t>(n + 1) * (m + 1);
+  std::vector<Cost> cost(2 * plane, 0);
+  auto at = [&](int c, int i, int j) -> Cost& {
+    return cost[c * plane + static_cast<size_t>(i) * (m + 1) + j];
+  };
   for (int i = n; i >= 0; --i) {
     for (int j = m; j >= 0; --j) {
       if (i == n && j == m) continue;
+      const bool same = i < n && j < m && a[i] == b[j];
       for (int c = 0; c < 2; ++c) {
-        const long long change = kEditWeight + (c == 0 ? 1 : 0);
-        long long best = -1;
-        if (i < n && j < m && a[i] == b[j]) best = cost[0][i + 1][j + 1];
+        const int64_t change = kEditWeight + (c == 0 ? 1 : 0);
+        int64_t best = -1;
+        if (same) best = at(0, i + 1, j + 1);
         if (i < n) {
-          const long long del = change + cost[1][i + 1][j];
+          const int64_t del = change + at(1, i + 1, j);
           if (best < 0 || del < best) best = del;
         }
         if (j < m) {
-          const long long ins = change + cost[1][i][j + 1];
+          const int64_t ins = change + at(1, i, j + 1);
           if (best < 0 || ins < best) best = ins;
         }
-        cost[c][i][j] = best;
+        at(c, i, j) = static_cast<Cost>(best);
       }
     }
   }
@@ -46,12 +53,12 @@ std::vector<Edit> DiffLines(const std::vector<std::string>& a,
   int j = 0;
   int c = 0;
   while (i < n || j < m) {
-    const long long here = cost[c][i][j];
-    const long long change = kEditWeight + (c == 0 ? 1 : 0);
-    if (i < n && j < m && a[i] == b[j] && cost[0][i + 1][j + 1] == here) {
+    const int64_t here = at(c, i, j);
+    const int64_t change = kEditWeight + (c == 0 ? 1 : 0);
+    if (i < n && j < m && a[i] == b[j] && at(0, i + 1, j + 1) == here) {
       out.push_back({EditOp::kKeep, i++, j++});
       c = 0;
-    } else if (i < n && change + cost[1][i + 1][j] == here) {
+    } else if (i < n && change + at(1, i + 1, j) == here) {
       out.push_back({EditOp::kDelete, i++, -1});
       c = 1;
     } else {
@@ -60,6 +67,22 @@ std::vector<Edit> DiffLines(const std::vector<std::string>& a,
     }
   }
   return out;
+}
+
+std::vector<Edit> DiffLines(const std::vector<std::string>& a,
+                            const std::vector<std::string>& b) {
+  // Equal strings get equal keys, different ones different keys.
+  std::map<std::string, uint64_t> ids;
+  auto keys = [&ids](const std::vector<std::string>& lines) {
+    std::vector<uint64_t> out;
+    for (const std::string& s : lines) {
+      out.push_back(ids.emplace(s, ids.size()).first->second);
+    }
+    return out;
+  };
+  const std::vector<uint64_t> ka = keys(a);
+  const std::vector<uint64_t> kb = keys(b);
+  return DiffLines(ka, kb);
 }
 
 std::vector<Hunk> HunksOf(const std::vector<Edit>& edits) {

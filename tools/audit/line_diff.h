@@ -3,6 +3,7 @@
 #ifndef TOOLS_AUDIT_LINE_DIFF_H_
 #define TOOLS_AUDIT_LINE_DIFF_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,11 @@ struct Hunk {
 
 // A minimal edit script from a to b (a longest common subsequence is kept)
 // and, among the minimal ones, one with the fewest hunks. O(n*m) time and
-// space, which suits function-sized inputs. Within a hunk, deletions come
-// before insertions.
+// space (8 bytes a cell: 30 MB for two files of 2,000 lines). Within a
+// hunk, deletions come before insertions. Lines are compared as keys
+// (hashes of lines) or as strings.
+std::vector<Edit> DiffLines(const std::vector<uint64_t>& a,
+                            const std::vector<uint64_t>& b);
 std::vector<Edit> DiffLines(const std::vector<std::string>& a,
                             const std::vector<std::string>& b);
 

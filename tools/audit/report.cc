@@ -1,10 +1,11 @@
 #include "tools/audit/report.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 
 namespace vmem_audit {
 
@@ -12,82 +13,114 @@ namespace {
 
 constexpr int kContext = 2;
 
-// 1-based source line of code line i, or of the end of the function when i
-// is one past the last code line.
-int SourceLineAt(const CodeLines& code, const Function* f, int i) {
-  if (i < static_cast<int>(code.source_line.size())) {
-    return code.source_line[i] + 1;
-  }
-  return f != nullptr ? f->last_line + 1 : 0;
-}
-
-std::string Where(const FunctionReport& r) {
-  std::string s;
-  if (r.upstream != nullptr) {
-    absl::StrAppend(&s, "upstream:", r.upstream->first_line + 1);
-  }
-  if (r.ours != nullptr) {
-    absl::StrAppend(&s, s.empty() ? "" : " ", "ours:", r.ours->first_line + 1);
+// 12,345
+std::string Thousands(int n) {
+  std::string s = absl::StrCat(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) {
+    s.insert(static_cast<size_t>(i), ",");
   }
   return s;
 }
 
-void PrintHunk(const FunctionReport& r, const HunkReport& hr,
-               std::ostream& out) {
-  const Hunk& h = hr.hunk;
-  out << absl::StrFormat(
-      "@@ upstream L%d ours L%d @@ %s\n",
-      SourceLineAt(r.upstream_code, r.upstream, h.a_begin),
-      SourceLineAt(r.ours_code, r.ours, h.b_begin),
-      hr.tagged ? "PORT" : "!! untagged");
-  const std::vector<std::string>& a = r.upstream_code.text;
-  const std::vector<std::string>& b = r.ours_code.text;
-  // Context before: the common lines just before, as in ours.
-  for (int i = std::max(0, h.b_begin - kContext); i < h.b_begin; ++i) {
-    out << "  " << b[i] << "\n";
+std::string Where(const FunctionReport& r) {
+  std::string s;
+  if (r.upstream != nullptr) absl::StrAppend(&s, "upstream:", r.upstream->first_line);
+  if (r.ours != nullptr) {
+    absl::StrAppend(&s, s.empty() ? "" : " ", "ours:", r.ours->first_line + 1);
   }
-  for (int i = h.a_begin; i < h.a_end; ++i) out << "- " << a[i] << "\n";
-  for (int i = h.b_begin; i < h.b_end; ++i) out << "+ " << b[i] << "\n";
-  const int end = std::min(static_cast<int>(b.size()), h.b_end + kContext);
-  for (int i = h.b_end; i < end; ++i) out << "  " << b[i] << "\n";
+  if (!r.hunks.empty()) {
+    absl::StrAppend(&s, " (", r.hunks.size(),
+                    r.hunks.size() == 1 ? " hunk)" : " hunks)");
+  }
+  return s;
+}
+
+std::string TagsOf(const HunkReport& hr) {
+  if (hr.blank && !hr.tagged) return "blank lines only";
+  if (!hr.tagged) return "!! untagged";
+  return absl::StrCat("PORT(", absl::StrJoin(hr.refs, ", "), ")");
 }
 
 }  // namespace
 
 std::string Summary(const AuditResult& result) {
   return absl::StrFormat(
-      "summary: %d same, %d whitespace, %d port, %d UNTAGGED, %d MISSING, "
-      "%d ours-only, %d ORDER",
-      result.Count(Status::kSame), result.Count(Status::kWhitespace),
-      result.Count(Status::kPort), result.Count(Status::kUntagged),
-      result.Count(Status::kMissing), result.Count(Status::kOursOnly),
-      result.out_of_order);
+      "summary: %d same, %d port, %d UNTAGGED, %d MISSING, %d OURS-ONLY, "
+      "%d ORDER; %d lines differ (%d upstream, %d ours) in %d hunks, %d "
+      "untagged; %d tag findings, %d registry findings%s",
+      result.Count(Status::kSame), result.Count(Status::kPort),
+      result.Count(Status::kUntagged), result.Count(Status::kMissing),
+      result.Count(Status::kOursOnly), result.out_of_order,
+      result.DifferingLines(), result.deleted_lines, result.inserted_lines,
+      static_cast<int>(result.hunks.size()), result.untagged_hunks,
+      static_cast<int>(result.tag_findings.size()),
+      static_cast<int>(result.registry_findings.size()),
+      result.registry_checked ? "" : " (no registry)");
 }
 
-void PrintFunctionDiff(const SourceFile& upstream, const SourceFile& ours,
-                       const FunctionReport& r, std::ostream& out) {
-  if (r.status == Status::kMissing) {
-    out << absl::StrFormat("--- %s:%d %s\n", upstream.path,
-                           r.upstream->first_line + 1, r.name);
-    out << "+++ (not in ours)\n";
-    for (const std::string& s : r.upstream_code.text) out << "- " << s << "\n";
-    return;
+std::string ReadmeSummary(const UpstreamFile& upstream,
+                          const AuditResult& result) {
+  const int upstream_functions = static_cast<int>(upstream.functions.size());
+  const int present = upstream_functions - result.Count(Status::kMissing);
+  std::string what = upstream.commit.empty()
+                         ? absl::StrCat("`", upstream.label, "`")
+                         : absl::StrCat("FreeBSD commit `",
+                                        upstream.commit.substr(0, 12),
+                                        "` of `sys/kern/subr_vmem.c`");
+  return absl::StrCat(
+      "Against ", what, " (with `_KERNEL` defined: ",
+      Thousands(static_cast<int>(upstream.line_hashes.size())), " lines, ",
+      upstream_functions, " functions) the port ",
+      result.Clean() ? "audits clean" : "does NOT audit clean", ": ", present,
+      " of the ", upstream_functions, " upstream functions are present",
+      result.out_of_order == 0 ? ", in upstream order" : ", some out of order",
+      ", ", result.Count(Status::kSame), " of them unchanged, and ",
+      result.Count(Status::kOursOnly), " functions of our own are in it; ",
+      Thousands(result.DifferingLines()), " lines differ (",
+      Thousands(result.deleted_lines), " of upstream's, ",
+      Thousands(result.inserted_lines), " of ours) in ", result.hunks.size(),
+      " hunks, ", result.untagged_hunks, " of them untagged; ",
+      result.tagged_lines, " tags cite the ", result.registry_entries,
+      " entries of `kern/PORTING.md`, ",
+      result.registry_findings.size() + result.tag_findings.size(),
+      " mismatches.");
+}
+
+void PrintHunk(const UpstreamFile& upstream, const SourceFile& ours,
+               const HunkReport& hr, std::ostream& out) {
+  const Hunk& h = hr.hunk;
+  out << absl::StrFormat("@@ upstream L%d ours L%d @@ %s %s\n", h.a_begin + 1,
+                         h.b_begin + 1,
+                         hr.where.empty() ? "(file scope)" : hr.where,
+                         TagsOf(hr));
+  auto ours_line = [&ours](int i) {
+    return std::string(absl::StripTrailingAsciiWhitespace(ours.lines[i].raw));
+  };
+  for (int i = std::max(0, h.b_begin - kContext); i < h.b_begin; ++i) {
+    out << "  " << ours_line(i) << "\n";
   }
-  if (r.hunks.empty()) return;
-  out << absl::StrFormat("--- %s:%d %s\n", upstream.path,
-                         r.upstream->first_line + 1, r.name);
-  out << absl::StrFormat("+++ %s:%d %s\n", ours.path, r.ours->first_line + 1,
-                         r.name);
-  for (const HunkReport& hr : r.hunks) PrintHunk(r, hr, out);
+  for (int i = h.a_begin; i < h.a_end; ++i) {
+    if (upstream.text.empty()) {
+      out << "- (upstream line " << i + 1 << ")\n";
+    } else {
+      out << "- "
+          << absl::StripTrailingAsciiWhitespace(upstream.text[i]) << "\n";
+    }
+  }
+  for (int i = h.b_begin; i < h.b_end; ++i) out << "+ " << ours_line(i) << "\n";
+  const int end =
+      std::min(static_cast<int>(ours.lines.size()), h.b_end + kContext);
+  for (int i = h.b_end; i < end; ++i) out << "  " << ours_line(i) << "\n";
 }
 
-void PrintReport(const SourceFile& upstream, const SourceFile& ours,
+void PrintReport(const UpstreamFile& upstream, const SourceFile& ours,
                  const AuditResult& result, bool with_diff,
                  std::ostream& out) {
-  out << absl::StrFormat("upstream: %s (%d functions)\n", upstream.path,
+  out << absl::StrFormat("upstream: %s (%d lines, %d functions)\n",
+                         upstream.label, upstream.line_hashes.size(),
                          upstream.functions.size());
-  out << absl::StrFormat("ours:     %s (%d functions)\n", ours.path,
-                         ours.functions.size());
+  out << absl::StrFormat("ours:     %s (%d lines, %d functions)\n", ours.path,
+                         ours.lines.size(), ours.functions.size());
   for (const FunctionReport& r : result.functions) {
     out << absl::StrFormat("%-10s  %-24s  %s\n", StatusName(r.status), r.name,
                            Where(r));
@@ -97,7 +130,19 @@ void PrintReport(const SourceFile& upstream, const SourceFile& ours,
           r.order_after.empty() ? "first"
                                 : absl::StrCat("after ", r.order_after));
     }
-    if (with_diff) PrintFunctionDiff(upstream, ours, r, out);
+  }
+  int file_scope = 0;
+  for (const HunkReport& hr : result.hunks) file_scope += hr.where.empty();
+  out << absl::StrFormat("%-10s  %-24s  (%d hunks)\n", "file scope", "",
+                         file_scope);
+  for (const HunkReport& hr : result.hunks) {
+    if (with_diff || (!hr.tagged && !hr.blank)) PrintHunk(upstream, ours, hr, out);
+  }
+  for (const Finding& f : result.tag_findings) {
+    out << absl::StrFormat("TAG         %s:%d: %s\n", f.file, f.line, f.what);
+  }
+  for (const Finding& f : result.registry_findings) {
+    out << absl::StrFormat("REGISTRY    %s:%d: %s\n", f.file, f.line, f.what);
   }
   out << Summary(result) << "\n";
 }

@@ -1,5 +1,6 @@
-// Prints an AuditResult: one status line per function, optional diffs, and
-// a summary.
+// Prints an AuditResult: a line per function, every finding (untagged
+// hunks, tags and registry entries that do not match), optionally every
+// hunk's diff, and the summary figures.
 
 #ifndef TOOLS_AUDIT_REPORT_H_
 #define TOOLS_AUDIT_REPORT_H_
@@ -11,18 +12,23 @@
 
 namespace vmem_audit {
 
-// "summary: 3 same, 1 whitespace, ..., 0 ORDER".
+// "summary: 36 same, 29 port, 0 UNTAGGED, ...; 244 lines differ ...".
 std::string Summary(const AuditResult& result);
 
-// The diff of one function's normalised code lines: each change hunk with
-// two lines of context, headed "@@ upstream L<n> ours L<m> @@" and marked
-// "PORT" or "!! untagged". A kMissing function is shown as all "-".
-void PrintFunctionDiff(const SourceFile& upstream, const SourceFile& ours,
-                       const FunctionReport& r, std::ostream& out);
+// The figures as the README quotes them: one sentence, the same for the
+// same file and upstream.
+std::string ReadmeSummary(const UpstreamFile& upstream,
+                          const AuditResult& result);
 
-// The full report: a line per function (and an ORDER line for each one out
-// of order), diffs if with_diff, then the summary.
-void PrintReport(const SourceFile& upstream, const SourceFile& ours,
+// One hunk: "@@ upstream L<n> ours L<m> @@ <function> <tags>" then its
+// lines, upstream's as "- text" (or "- (upstream line n)" when only the
+// fingerprint is known) and ours as "+ text", with two lines of context.
+void PrintHunk(const UpstreamFile& upstream, const SourceFile& ours,
+               const HunkReport& hr, std::ostream& out);
+
+// The full report; every hunk's diff if with_diff, else only the untagged
+// ones'.
+void PrintReport(const UpstreamFile& upstream, const SourceFile& ours,
                  const AuditResult& result, bool with_diff,
                  std::ostream& out);
 
