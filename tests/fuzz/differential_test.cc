@@ -39,26 +39,16 @@ void RunMany(int first_seed, int count, DriverStats *total) {
     }
     bool ok = RunStream(s.data(), s.size(), options, &st, &error);
     ASSERT_TRUE(ok) << "seed " << seed << ": " << error;
-    total->ops += st.ops;
-    total->allocs += st.allocs;
-    total->alloc_failures += st.alloc_failures;
-    total->frees += st.frees;
-    total->spans_added += st.spans_added;
-    total->imports += st.imports;
-    total->releases += st.releases;
-    total->cursor_split_tolerated += st.cursor_split_tolerated;
-    total->unused_import_tolerated += st.unused_import_tolerated;
+    total->Add(st);
   }
 }
 
 TEST(DifferentialTest, SeededRandomStreams) {
   DriverStats total;
   RunMany(1, 1200, &total);
-  printf("ops %d, allocs %d (failed %d), frees %d, spans %d, imports %d, "
-         "releases %d; tolerated: cursor split %d, unused imports %d\n",
-         total.ops, total.allocs, total.alloc_failures, total.frees,
-         total.spans_added, total.imports, total.releases,
-         total.cursor_split_tolerated, total.unused_import_tolerated);
+  printf("%s\npredictions checked in a child, by kind:\n%s",
+         total.ToString().c_str(),
+         PredictionLedger::Get().Report().c_str());
   if (getenv("VMEM_FUZZ_SEED") != nullptr) return;
   // The streams must exercise the paths they are meant to.
   EXPECT_GT(total.allocs, 1000);
