@@ -1039,7 +1039,7 @@ bool Runner::CarelessAlloc() {
       break;
     case 4: {  // near 2^64
       static const vmem_size_t kHuge[8] = {
-          VMEM_ADDR_MAX,          VMEM_ADDR_MAX - q_ + 1, 0 - q_,
+          VMEM_ADDR_MAX,          q_ > 1 ? 0 - q_ + 1 : VMEM_ADDR_MAX, 0 - q_,
           0 - 2 * q_,             static_cast<vmem_size_t>(1) << 63,
           static_cast<vmem_size_t>(1) << 62,
           (static_cast<vmem_size_t>(1) << 62) - 4 * q_,
