@@ -370,6 +370,9 @@ class Runner {
   vmem_size_t limit_ = 0;
   std::vector<Live> live_;
   std::vector<Live> freed_;  // recently freed, for double frees
+  // Check()'s buffers.
+  std::vector<Seg> segs_;
+  std::vector<Range> busy_, free_, spans_, mfree_;
   int op_ = 0;
   std::string error_;
 };
@@ -1429,36 +1432,55 @@ bool Runner::SyncSource(int imports_before, int phase) {
 
 bool Runner::Check() {
   vmem_verify(vm_);  // panics on a broken invariant
-  std::vector<Seg> segs = Walk();
-  std::vector<Range> busy, freev, spans;
+  // The buffers keep their storage from one operation to the next.
+  segs_.clear();
+  vmem_walk_segments(vm_, VMEM_WALK_ALLOC | VMEM_WALK_FREE | VMEM_WALK_SPAN,
+                     &Collect, &segs_);
+  busy_.clear();
+  free_.clear();
+  spans_.clear();
   vmem_size_t maxseg = 0;
-  for (const Seg &s : segs) {
-    if (s.type == VMEM_WALK_ALLOC) busy.push_back({s.start, s.size});
+  for (const Seg &s : segs_) {
+    if (s.type == VMEM_WALK_ALLOC) busy_.push_back({s.start, s.size});
     if (s.type == VMEM_WALK_FREE) {
-      freev.push_back({s.start, s.size});
+      free_.push_back({s.start, s.size});
       maxseg = std::max(maxseg, s.size);
     }
-    if (s.type == VMEM_WALK_SPAN) spans.push_back({s.start, s.size});
+    if (s.type == VMEM_WALK_SPAN) spans_.push_back({s.start, s.size});
   }
-  std::sort(busy.begin(), busy.end(),
-            [](const Range &a, const Range &b) { return a.start < b.start; });
-  std::vector<Range> mbusy;
-  for (const auto &a : model_.allocations()) mbusy.push_back({a.first, a.second});
-  if (busy != mbusy)
+  auto by_start = [](const Range &a, const Range &b) {
+    return a.start < b.start;
+  };
+  std::sort(busy_.begin(), busy_.end(), by_start);
+  bool same = busy_.size() == model_.allocations().size();
+  auto a = model_.allocations().begin();
+  for (size_t i = 0; same && i < busy_.size(); i++, ++a)
+    same = busy_[i].start == a->first && busy_[i].size == a->second;
+  if (!same) {
+    std::vector<Range> mbusy;
+    for (const auto &m : model_.allocations())
+      mbusy.push_back({m.first, m.second});
     return Fail("busy segments differ: vmem%s; model%s",
-                RangesToString(busy).c_str(), RangesToString(mbusy).c_str());
-  if (Normalize(freev) != model_.FreeSpace())
+                RangesToString(busy_).c_str(), RangesToString(mbusy).c_str());
+  }
+  NormalizeInPlace(&free_);
+  model_.FreeRunsInto(&mfree_);
+  NormalizeInPlace(&mfree_);
+  if (free_ != mfree_)
     return Fail("free space differs: vmem%s; model%s",
-                RangesToString(Normalize(freev)).c_str(),
-                RangesToString(model_.FreeSpace()).c_str());
-  std::sort(spans.begin(), spans.end(),
-            [](const Range &a, const Range &b) { return a.start < b.start; });
-  std::vector<Range> mspans;
-  for (const auto &sp : model_.spans())
-    mspans.push_back({sp.first, sp.second.first});
-  if (spans != mspans)
-    return Fail("spans differ: vmem%s; model%s", RangesToString(spans).c_str(),
-                RangesToString(mspans).c_str());
+                RangesToString(free_).c_str(), RangesToString(mfree_).c_str());
+  std::sort(spans_.begin(), spans_.end(), by_start);
+  same = spans_.size() == model_.spans().size();
+  auto sp = model_.spans().begin();
+  for (size_t i = 0; same && i < spans_.size(); i++, ++sp)
+    same = spans_[i].start == sp->first && spans_[i].size == sp->second.first;
+  if (!same) {
+    std::vector<Range> mspans;
+    for (const auto &m : model_.spans())
+      mspans.push_back({m.first, m.second.first});
+    return Fail("spans differ: vmem%s; model%s",
+                RangesToString(spans_).c_str(), RangesToString(mspans).c_str());
+  }
   vmem_size_t inuse = vmem_size(vm_, VMEM_ALLOC);
   vmem_size_t total = vmem_size(vm_, VMEM_ALLOC | VMEM_FREE);
   vmem_size_t freesz = vmem_size(vm_, VMEM_FREE);

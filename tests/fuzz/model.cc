@@ -121,19 +121,28 @@ vmem_size_t ImportSize(vmem_size_t size, vmem_size_t align,
 }
 
 std::vector<Range> Normalize(std::vector<Range> ranges) {
-  std::sort(ranges.begin(), ranges.end(),
-            [](const Range &a, const Range &b) { return a.start < b.start; });
-  std::vector<Range> out;
-  for (const Range &r : ranges) {
+  NormalizeInPlace(&ranges);
+  return ranges;
+}
+
+void NormalizeInPlace(std::vector<Range> *ranges) {
+  std::vector<Range> &v = *ranges;
+  if (!std::is_sorted(v.begin(), v.end(), [](const Range &a, const Range &b) {
+        return a.start < b.start;
+      }))
+    std::sort(v.begin(), v.end(), [](const Range &a, const Range &b) {
+      return a.start < b.start;
+    });
+  size_t n = 0;
+  for (size_t i = 0; i < v.size(); i++) {
+    const Range r = v[i];
     if (r.size == 0) continue;
-    if (!out.empty() &&
-        End(out.back().start, out.back().size) == static_cast<u128>(r.start)) {
-      out.back().size += r.size;
-    } else {
-      out.push_back(r);
-    }
+    if (n > 0 && End(v[n - 1].start, v[n - 1].size) == static_cast<u128>(r.start))
+      v[n - 1].size += r.size;
+    else
+      v[n++] = r;
   }
-  return out;
+  v.resize(n);
 }
 
 std::string RangesToString(const std::vector<Range> &ranges) {
@@ -424,6 +433,24 @@ bool Model::FindFit(vmem_size_t size, const Constraints &c, vmem_addr_t *addrp,
     }
   }
   return false;
+}
+
+void Model::FreeRunsInto(std::vector<Range> *out) const {
+  out->clear();
+  for (const auto &s : spans_) {
+    u128 pos = s.first;
+    u128 end = End(s.first, s.second.first);
+    for (auto a = allocs_.lower_bound(s.first);
+         a != allocs_.end() && static_cast<u128>(a->first) < end; ++a) {
+      if (pos < a->first)
+        out->push_back({static_cast<vmem_addr_t>(pos),
+                        static_cast<vmem_size_t>(a->first - pos)});
+      pos = End(a->first, a->second);
+    }
+    if (pos < end)
+      out->push_back({static_cast<vmem_addr_t>(pos),
+                      static_cast<vmem_size_t>(end - pos)});
+  }
 }
 
 std::vector<Range> Model::FreeSpace() const { return Normalize(FreeRuns()); }

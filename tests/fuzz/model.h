@@ -64,6 +64,7 @@ vmem_size_t ImportSize(vmem_size_t size, vmem_size_t align,
 
 // Sorted, merged (adjacent ranges joined) list of ranges.
 std::vector<Range> Normalize(std::vector<Range> ranges);
+void NormalizeInPlace(std::vector<Range> *ranges);
 std::string RangesToString(const std::vector<Range> &ranges);
 
 class Model {
@@ -138,6 +139,8 @@ class Model {
   // Free runs (maximal, within one model span), optionally cut at the
   // given addresses (a cut at p ends a run at p - 1 and starts one at p).
   std::vector<Range> FreeRuns(const std::set<vmem_addr_t> &cuts = {}) const;
+  // The same into *out (cleared first; no cuts), reusing its storage.
+  void FreeRunsInto(std::vector<Range> *out) const;
   // Lowest start of a rounded size that meets c in some free run, if any.
   bool FindFit(vmem_size_t size, const Constraints &c, vmem_addr_t *addrp,
                const std::set<vmem_addr_t> &cuts = {}) const;
