@@ -11,7 +11,9 @@
 //
 // Environment: VMEM_FUZZ_TRACE=1 prints every operation;
 // VMEM_FUZZ_VERIFY_PER_KIND=n checks n predictions of each kind in a child
-// (-1: all, 0: none; default 3).
+// (-1: all, 0: none; default 3); VMEM_FUZZ_CORRUPT_PREDICTIONS=1 alters
+// every panic prediction, so that the first one checked is reported as a
+// divergence (to see that a run fails as it should).
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +30,15 @@ vmem_fuzz::DriverOptions options;
 void PrintTotals() {
   vmem_fuzz::DriverStats st = vmem_fuzz::ProcessStats();
   vmem_fuzz::PredictionLedger &ledger = vmem_fuzz::PredictionLedger::Get();
+  std::string counters;
+  for (char c : "vmem_fuzzer: " + st.ToString()) {
+    counters += c;
+    if (c == '\n') counters += "vmem_fuzzer: ";
+  }
   fprintf(stderr,
-          "vmem_fuzzer: %lld operations, 0 divergences\n"
-          "vmem_fuzzer: %s\n"
+          "vmem_fuzzer: %lld operations, 0 divergences\n%s\n"
           "vmem_fuzzer: predictions checked in a child, by kind:\n%s",
-          static_cast<long long>(st.ops), st.ToString().c_str(),
+          static_cast<long long>(st.ops), counters.c_str(),
           ledger.Report().c_str());
 }
 
@@ -42,6 +48,8 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
   options.trace = getenv("VMEM_FUZZ_TRACE") != nullptr;
   if (const char *v = getenv("VMEM_FUZZ_VERIFY_PER_KIND"))
     options.verify_per_kind = atoi(v);
+  options.corrupt_predictions =
+      getenv("VMEM_FUZZ_CORRUPT_PREDICTIONS") != nullptr;
   atexit(PrintTotals);
   return 0;
 }
