@@ -412,6 +412,29 @@ TEST(KnownIssueTest, Issue6_ImportSizeOverflowBlamesTheSource) {
   EXPECT_EQ(r.outcome, ChildResult::kAborted) << r.Describe();
 }
 
+// The fuzz target's operation count (vmem_fuzzer.cc prints it at exit,
+// run_fuzzer.sh checks it against --min-ops) adds up every stream run.
+TEST(StatsTest, ProcessStatsAddUpEveryStream) {
+  DriverStats before = ProcessStats();
+  DriverOptions options;
+  options.verify_per_kind = 0;
+  DriverStats mine;
+  std::string error;
+  for (const CarelessStream &s : CarelessStreams())
+    ASSERT_TRUE(RunCareless(s, options, &mine, &error)) << error;
+  DriverStats after = ProcessStats();
+  EXPECT_GT(mine.ops, 50);
+  EXPECT_EQ(after.ops - before.ops, mine.ops);
+  EXPECT_EQ(after.predicted_panics - before.predicted_panics,
+            mine.predicted_panics);
+  EXPECT_EQ(after.allocs - before.allocs, mine.allocs);
+  // Every decoded operation counts once, whatever became of it.
+  const CarelessStream &alloc = CarelessStreams()[1];
+  DriverStats one;
+  ASSERT_TRUE(RunCareless(alloc, options, &one, &error)) << error;
+  EXPECT_EQ(one.ops, 15);
+}
+
 // The seed corpus holds the streams above, byte for byte.
 TEST(CarelessStreamTest, SeedCorpusHoldsTheStreams) {
   const char *dir = getenv("VMEM_FUZZ_WRITE_CORPUS");
