@@ -1,8 +1,10 @@
 // The differential driver (driver.h) on many seeded random streams and on
 // the seed corpus: vmem and the reference model must agree throughout.
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -39,26 +41,16 @@ void RunMany(int first_seed, int count, DriverStats *total) {
     }
     bool ok = RunStream(s.data(), s.size(), options, &st, &error);
     ASSERT_TRUE(ok) << "seed " << seed << ": " << error;
-    total->ops += st.ops;
-    total->allocs += st.allocs;
-    total->alloc_failures += st.alloc_failures;
-    total->frees += st.frees;
-    total->spans_added += st.spans_added;
-    total->imports += st.imports;
-    total->releases += st.releases;
-    total->cursor_split_tolerated += st.cursor_split_tolerated;
-    total->unused_import_tolerated += st.unused_import_tolerated;
+    total->Add(st);
   }
 }
 
 TEST(DifferentialTest, SeededRandomStreams) {
   DriverStats total;
   RunMany(1, 1200, &total);
-  printf("ops %d, allocs %d (failed %d), frees %d, spans %d, imports %d, "
-         "releases %d; tolerated: cursor split %d, unused imports %d\n",
-         total.ops, total.allocs, total.alloc_failures, total.frees,
-         total.spans_added, total.imports, total.releases,
-         total.cursor_split_tolerated, total.unused_import_tolerated);
+  printf("%s\npredictions checked in a child, by kind:\n%s",
+         total.ToString().c_str(),
+         PredictionLedger::Get().Report().c_str());
   if (getenv("VMEM_FUZZ_SEED") != nullptr) return;
   // The streams must exercise the paths they are meant to.
   EXPECT_GT(total.allocs, 1000);
@@ -68,24 +60,33 @@ TEST(DifferentialTest, SeededRandomStreams) {
   EXPECT_GT(total.spans_added, 100);
 }
 
+// Every file of the seed corpus, with every predicted panic and sleep
+// checked in a child (the careless_* files are careless_streams.h).
 TEST(DifferentialTest, SeedCorpus) {
-  const char *names[] = {"static_q1", "static_q16", "static_q4096",
-                         "import_q1", "import_q16", "import_q4096",
-                         "nextfit_cursor", "top_of_space"};
-  int found = 0;
-  for (const char *name : names) {
-    std::string path = std::string("tests/fuzz/corpus/") + name;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) continue;
-    found++;
+  const std::string dir = "tests/fuzz/corpus";
+  std::vector<std::string> names;
+  if (DIR *d = opendir(dir.c_str())) {
+    while (struct dirent *e = readdir(d))
+      if (e->d_name[0] != '.') names.push_back(e->d_name);
+    closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  DriverOptions options;
+  options.verify_per_kind = -1;
+  DriverStats total;
+  for (const std::string &name : names) {
+    std::ifstream in(dir + "/" + name, std::ios::binary);
+    ASSERT_TRUE(in) << name;
     std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)),
                               std::istreambuf_iterator<char>());
     std::string error;
-    EXPECT_TRUE(RunStream(data.data(), data.size(), DriverOptions(), nullptr,
-                          &error))
+    EXPECT_TRUE(RunStream(data.data(), data.size(), options, &total, &error))
         << name << ": " << error;
   }
-  EXPECT_EQ(found, 8) << "seed corpus files missing";
+  printf("%zu files: %s\n", names.size(), total.ToString().c_str());
+  EXPECT_GE(names.size(), 17u) << "seed corpus files missing";
+  EXPECT_GT(total.panics_verified, 20);
+  EXPECT_EQ(total.panics_verified, total.predicted_panics);
 }
 
 }  // namespace

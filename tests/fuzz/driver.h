@@ -3,10 +3,32 @@
 // checks after every operation that they agree.
 //
 // Stream layout: byte 0 picks the quantum (1, 16 or 4096), whether the
-// arena imports from a fake source, and the import quantum; every further
+// arena imports from a fake source (through vmem_set_import(), or
+// vmem_set_ximport() when (byte / 24) % 3 == 2), the import quantum and
+// the gap between imported spans; every further
 // operation is an opcode byte and its argument bytes (missing bytes read as
-// 0; the stream ends when the bytes do). Every request is M_NOWAIT, and the
-// arena has no quantum cache (qcache_max 0).
+// 0; the stream ends when the bytes do). Opcodes below 0xe0 are the
+// careful caller's (opcode % 10: add a span, allocate, allocate with
+// constraints, free, toggle the source's failure, set a limit, free all);
+// every such request is M_NOWAIT with one fit strategy, and the arena has
+// no quantum cache (qcache_max 0). Opcodes 0xe0 and up are a careless
+// caller's: vmem_add() of unaligned, empty, wrapping or top-of-space spans;
+// allocations of size 0 or near 2^64, with any flag bits (unknown ones,
+// none or two fit strategies, M_NOWAIT|M_WAITOK, waiting requests,
+// M_NOVM), with unmeetable or invalid constraints, with a NULL addrp;
+// frees of a wrong size, of size 0, of unknown or interior addresses,
+// double frees; an import function that returns an unaligned, wrapping,
+// short, unrounded or larger span, or fails once; vmem_set_import() on an
+// arena with spans; vmem_size() with any typemask.
+//
+// For each operation the model says either how it behaves (then it runs
+// here and is checked as below) or that it must panic, and with what
+// message (the function, the arena, the values), or that it must sleep for
+// ever (a waiting request nothing can satisfy). Those never run here: the
+// first few of each kind per process run in a fork()ed child (child.h),
+// which must die of SIGABRT after printing the predicted panic, or still be
+// asleep after a while; the rest are counted as predicted and skipped. A
+// child that does otherwise is a divergence, like any other.
 //
 // Checks after every operation: vmem_verify(); the busy segments are
 // exactly the model's allocations, the free segments cover exactly the
@@ -17,7 +39,10 @@
 // the range was free in the model, lies in one span and meets its
 // constraints. After every failure: the model has no free run where the
 // request fits (unconstrained or not), unless an import was refused or
-// the limit stopped it.
+// the limit stopped it. In an importing arena the model also plays the
+// imports a request makes (their sizes, the limit, where the source puts
+// them) and predicts the outcome exactly: success or failure, and how many
+// spans it imports.
 #ifndef TESTS_FUZZ_DRIVER_H_
 #define TESTS_FUZZ_DRIVER_H_
 
@@ -31,30 +56,72 @@
 
 #include <sys/vmem.h>
 
+#include "tests/fuzz/child.h"
 #include "tests/fuzz/model.h"
 
 namespace vmem_fuzz {
 
-// A span source for vmem_set_import(): hands out disjoint ranges upwards
-// from base, records imports and releases, can be told to fail, and refuses
-// once it has handed out capacity spans in all. Thread-safe.
+// A span source for vmem_set_import() (or vmem_set_ximport()): hands out
+// disjoint ranges upwards from base, records imports and releases, can be
+// told to fail, and refuses once it has handed out capacity spans in all
+// or when the address space above is too small. It can also be armed to
+// misbehave once, as a careless import function does. Thread-safe.
 class FakeSource {
  public:
-  FakeSource(vmem_addr_t base, vmem_size_t gap, int capacity)
-      : next_(base), gap_(gap), capacity_(capacity) {}
+  // One misbehaviour, for the next import that is not refused.
+  enum Odd {
+    kNormal = 0,
+    kUnaligned,  // the start is param bytes past where it should be
+    kWrap,       // the span starts param bytes below 2^64 (wraps if longer)
+    kTop,        // the span ends at VMEM_ADDR_MAX
+    kFailOnce,   // refuse this import
+    // ximport sources only (a plain source cannot say what it returns):
+    kShort,      // param bytes shorter than asked
+    kUnrounded,  // one byte longer than asked
+    kLarge,      // param bytes longer than asked
+    kOddCount
+  };
+  // Everything that decides what the next import returns.
+  struct State {
+    vmem_addr_t next = 0;
+    vmem_size_t gap = 0;
+    int capacity = 0;
+    int imports = 0;  // successful so far
+    bool fail = false;
+    bool ximport = false;  // attached with vmem_set_ximport()
+    Odd odd = kNormal;
+    vmem_size_t odd_param = 0;
+  };
+  // What the source does with a request for asked bytes aligned to align
+  // (ximport sources align their spans; plain ones ignore it): false if it
+  // refuses; else the span it returns, and st becomes the source's state
+  // after. The model plays imports with it.
+  static bool Plan(State *st, vmem_size_t asked, vmem_size_t align,
+                   Range *span);
+
+  FakeSource(vmem_addr_t base, vmem_size_t gap, int capacity) {
+    st_.next = base;
+    st_.gap = gap;
+    st_.capacity = capacity;
+  }
   FakeSource(const FakeSource &) = delete;
   FakeSource &operator=(const FakeSource &) = delete;
 
   static int Import(void *arg, vmem_size_t size, int flags,
                     vmem_addr_t *addrp);
+  static int XImport(void *arg, vmem_size_t *sizep, vmem_size_t align,
+                     int flags, vmem_addr_t *addrp);
   static void Release(void *arg, vmem_addr_t addr, vmem_size_t size);
-  void Attach(vmem_t *vm, vmem_size_t import_quantum) {
-    vmem_set_import(vm, &Import, &Release, this, import_quantum);
-  }
+  // vmem_set_import() or vmem_set_ximport() with this source.
+  void Attach(vmem_t *vm, vmem_size_t import_quantum);
+  void AttachX(vmem_t *vm, vmem_size_t import_quantum);
 
   void set_fail(bool fail);
   bool fail() const;
   void set_gap(vmem_size_t gap);
+  void Arm(Odd odd, vmem_size_t param);
+  void Disarm() { Arm(kNormal, 0); }
+  State state() const;
   // Counters.
   int imports() const;   // successful
   int refused() const;   // failed on purpose
@@ -63,12 +130,11 @@ class FakeSource {
   std::map<vmem_addr_t, vmem_size_t> live() const;
 
  private:
+  int DoImport(vmem_size_t *sizep, vmem_size_t align, vmem_addr_t *addrp);
+
   mutable std::mutex mu_;
-  vmem_addr_t next_;
-  vmem_size_t gap_;
-  int capacity_;
-  bool fail_ = false;
-  int imports_ = 0, refused_ = 0, releases_ = 0, bad_releases_ = 0;
+  State st_;
+  int refused_ = 0, releases_ = 0, bad_releases_ = 0;
   std::map<vmem_addr_t, vmem_size_t> live_;
 };
 
@@ -84,25 +150,76 @@ struct DriverOptions {
   // segments the cursor parts leaves the merged one on the wrong free list
   // (no next-fit request is made while the cursor parts free space); (5)
   // vmem_add() at 0 right after a span that ends at VMEM_ADDR_MAX merges
-  // the two into a span that wraps (such adds are skipped).
+  // the two into a span that wraps (such adds are skipped). With this off,
+  // the model's play of the imports must match vmem's exactly.
   bool tolerate_known_issues = false;
+  // Known issue (6), still in kern/: when size + 2 * align, or its rounding
+  // up to the import quantum, wraps past 2^64, vmem_import() asks the source
+  // for the wrapped (small or zero) size: a zero-sized span then panics as
+  // "imported span ... of size 0 ... wraps", a small one is imported and
+  // useless (and the request imports until the source refuses). The model
+  // says such a request fails (M_NOWAIT) without importing. While this is
+  // set, such requests are counted (import_overflow_skipped) and not made.
+  bool skip_import_overflow = true;
+  // Operations the model says must panic, or sleep for ever, are never run
+  // in this process: this many of each kind per process are run in a
+  // fork()ed child and checked (-1: every one; 0: none), the rest counted.
+  int verify_per_kind = 3;
+  // How long a child that must panic may take; how long one that must
+  // sleep is watched.
+  int child_timeout_ms = 20000;
+  int child_sleep_ms = 50;
+  // A hung child is retried this many times (see child.h) before it counts
+  // as a divergence.
+  int child_retries = 2;
+  // Test hook: alter every panic prediction (its arena name), so that a
+  // correct vmem must be reported as diverging.
+  bool corrupt_predictions = false;
   // Print every operation to stderr.
   bool trace = false;
 };
 
 struct DriverStats {
-  int ops = 0;
-  int allocs = 0;
-  int alloc_failures = 0;
-  int frees = 0;
-  int spans_added = 0;
-  int imports = 0;
-  int releases = 0;
-  int cursor_split_tolerated = 0;
-  int unused_import_tolerated = 0;
-  int nextfit_skipped = 0;
-  int wrap_add_skipped = 0;
+  int64_t ops = 0;  // every decoded operation, whatever became of it
+  int64_t allocs = 0;
+  int64_t alloc_failures = 0;
+  int64_t frees = 0;
+  int64_t spans_added = 0;
+  int64_t imports = 0;
+  int64_t releases = 0;
+  int64_t cursor_split_tolerated = 0;
+  int64_t unused_import_tolerated = 0;
+  int64_t nextfit_skipped = 0;
+  int64_t wrap_add_skipped = 0;
+  // The careless caller's operations (opcodes 0xe0 and up).
+  int64_t careless_ops = 0;
+  int64_t null_addrp_allocs = 0;    // allocations made with addrp NULL
+  int64_t waiting_allocs = 0;       // made without M_NOWAIT (they fitted)
+  int64_t odd_imports = 0;          // misbehaving imports vmem accepted
+  // Predictions of a panic (or of sleeping for ever): checked in a child,
+  // or counted and skipped.
+  int64_t predicted_panics = 0;
+  int64_t panics_verified = 0;
+  int64_t predicted_sleeps = 0;
+  int64_t sleeps_verified = 0;
+  int64_t child_retries = 0;        // hung children retried
+  // Operations not made, and why.
+  int64_t import_overflow_skipped = 0;  // known issue (6)
+  int64_t import_overlap_skipped = 0;   // the source would hand out a span
+                                        // that overlaps the arena's
+  int64_t add_overlap_skipped = 0;      // vmem_add() of an overlapping span
+  int64_t novm_skipped = 0;  // waiting M_NOVM requests that may need the
+                             // tag zone (its state decides, not the arena's)
+  int64_t novm_enomem = 0;   // M_NOWAIT|M_NOVM requests that failed for
+                             // want of boundary tags (allowed)
+
+  void Add(const DriverStats &o);
+  // One line per group of counters.
+  std::string ToString() const;
 };
+
+// Every stream run in this process, added up (RunStream() adds to it).
+DriverStats ProcessStats();
 
 // Runs one stream. Returns true if vmem and the model agreed throughout;
 // otherwise *error says where they parted. The arena is destroyed at the

@@ -35,19 +35,74 @@ struct Constraints {
   vmem_addr_t maxaddr = VMEM_ADDR_MAX;
 };
 
+// A panic the model says a call must end in: "panic: <function>: " and
+// then each fragment, in order (the arena's name, the offending values,
+// each with the word that says what it is). Empty function: no panic.
+struct PanicPrediction {
+  std::string kind;      // "<function>: <what>", one per distinct check
+  std::string function;  // the function the panic names
+  std::vector<std::string> fragments;
+
+  bool empty() const { return function.empty(); }
+  // The expected message, fragments joined by "...".
+  std::string ToString() const;
+};
+
+// Whether the output of a process (its stderr) holds the panic line p
+// predicts; otherwise *why says what is missing.
+bool PanicMatches(const PanicPrediction &p, const std::string &output,
+                  std::string *why);
+
+// What vmem_import() asks of its source for a request: roundup(size, or
+// size + 2 * align when align is above the quantum and the source is not
+// an ximport one, to the import quantum), in vmem's 64-bit arithmetic.
+// *overflow: that sum or the rounding wrapped past 2^64 (known issue (6),
+// see driver.h).
+vmem_size_t ImportSize(vmem_size_t size, vmem_size_t align,
+                       vmem_size_t quantum, vmem_size_t import_quantum,
+                       bool ximport, bool *overflow);
+
 // Sorted, merged (adjacent ranges joined) list of ranges.
 std::vector<Range> Normalize(std::vector<Range> ranges);
+void NormalizeInPlace(std::vector<Range> *ranges);
 std::string RangesToString(const std::vector<Range> &ranges);
 
 class Model {
  public:
-  explicit Model(vmem_size_t quantum) : quantum_(quantum) {}
+  explicit Model(vmem_size_t quantum, std::string name = "fuzz")
+      : quantum_(quantum), name_(std::move(name)) {}
 
   vmem_size_t quantum() const { return quantum_; }
   // vmem_roundup_size().
   vmem_size_t RoundUp(vmem_size_t size) const {
     return (size + quantum_ - 1) & ~(quantum_ - 1);
   }
+
+  // ---- Argument checks: what a careless caller gets. Each returns the
+  // panic the call must end in, or an empty prediction if vmem accepts the
+  // arguments (the call then behaves as the rest of the model says).
+
+  // The flag bits vmem looks at (upstream's VMEM_FLAGS: M_NOWAIT,
+  // M_WAITOK, M_USE_RESERVE, M_NOVM, the three fit strategies, and our
+  // M_ENDALLOC); vmem masks every other bit off and ignores it.
+  static int MaskFlags(int flags);
+  // vmem_add(addr, size).
+  PanicPrediction CheckAdd(vmem_addr_t addr, vmem_size_t size) const;
+  // vmem_alloc(size0, flags) (x false; c must be the defaults) or
+  // vmem_xalloc(size0, c, flags).
+  PanicPrediction CheckAlloc(bool x, vmem_size_t size0, const Constraints &c,
+                             int flags) const;
+  // vmem_free(addr, size) (x false) or vmem_xfree(addr, size): the size
+  // must round to the allocation's (rounded) size.
+  PanicPrediction CheckFree(bool x, vmem_addr_t addr, vmem_size_t size) const;
+  // The span an import function returned: at addr, of size (for an
+  // ximport source; a plain source's span has the size asked).
+  PanicPrediction CheckImported(vmem_addr_t addr, vmem_size_t size,
+                                vmem_size_t asked, bool ximport) const;
+  // vmem_set_import()/vmem_set_ximport(): only on an arena with no span.
+  PanicPrediction CheckSetImport() const;
+  // vmem_size(typemask).
+  PanicPrediction CheckSizeQuery(int typemask) const;
 
   // Spans, as vmem keeps them: each import is a span; a static span is one
   // too, except that in an arena without a release function a static span
@@ -84,6 +139,8 @@ class Model {
   // Free runs (maximal, within one model span), optionally cut at the
   // given addresses (a cut at p ends a run at p - 1 and starts one at p).
   std::vector<Range> FreeRuns(const std::set<vmem_addr_t> &cuts = {}) const;
+  // The same into *out (cleared first; no cuts), reusing its storage.
+  void FreeRunsInto(std::vector<Range> *out) const;
   // Lowest start of a rounded size that meets c in some free run, if any.
   bool FindFit(vmem_size_t size, const Constraints &c, vmem_addr_t *addrp,
                const std::set<vmem_addr_t> &cuts = {}) const;
@@ -100,6 +157,7 @@ class Model {
   SpanOf(vmem_addr_t addr) const;
 
   vmem_size_t quantum_;
+  std::string name_;
   // start -> (size, imported)
   std::map<vmem_addr_t, std::pair<vmem_size_t, bool>> spans_;
   std::set<vmem_addr_t> used_spans_;  // imported spans allocated from once
