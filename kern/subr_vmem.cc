@@ -926,6 +926,8 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags)
 
 	if (vm->vm_importfn == NULL && vm->vm_ximportfn == NULL) /* PORT(34) */
 		return (EINVAL);
+	if (vmem_import_size_wraps(vm, size, align))	/* PORT(36) */
+		return (ENOMEM);
 
 	/*
 	 * To make sure we get a span that meets the alignment we double it
@@ -1246,7 +1248,7 @@ vmem_set_import(vmem_t *vm, vmem_import_t *importfn,
 {
 
 	VMEM_LOCK(vm);
-	vmem_set_import_args(__func__, vm);	/* PORT(10) */
+	vmem_set_import_args(__func__, vm, import_quantum);	/* PORT(10) */
 	KASSERT(vm->vm_size == 0, ("%s: arena is non-empty", __func__));
 	vm->vm_importfn = importfn;
 	vm->vm_ximportfn = NULL;	/* PORT(34) */
@@ -1603,7 +1605,7 @@ vmem_add(vmem_t *vm, vmem_addr_t addr, vmem_size_t size, int flags)
 	int error;
 
 	flags &= VMEM_FLAGS;
-	vmem_add_args(__func__, vm, addr, size);	/* PORT(10) */
+	vmem_add_args(__func__, vm, addr, size, flags);	/* PORT(10) */
 
 	VMEM_LOCK(vm);
 	error = bt_fill(vm, flags);

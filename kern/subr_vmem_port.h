@@ -64,7 +64,8 @@ static void qc_destroy_args(const char *func, vmem_t *vm);
 static inline void vmem_destroy1_args(const char *func, vmem_t *vm);
 static inline void vmem_import_args(const char *func, vmem_t *vm,
     vmem_addr_t addr, vmem_size_t size, vmem_size_t asked);
-static inline void vmem_set_import_args(const char *func, vmem_t *vm);
+static inline void vmem_set_import_args(const char *func, vmem_t *vm,
+    vmem_size_t import_quantum);
 static inline void vmem_init_args(const char *func, const char *name,
     vmem_size_t quantum);
 static inline vmem_addr_t *vmem_alloc_args(const char *func, vmem_t *vm,
@@ -78,7 +79,7 @@ static inline void vmem_free_args(const char *func, vmem_t *vm,
 static inline void vmem_xfree_args(const char *func, vmem_t *vm,
     vmem_addr_t addr, vmem_size_t size, const struct vmem_btag *bt);
 static inline void vmem_add_args(const char *func, vmem_t *vm,
-    vmem_addr_t addr, vmem_size_t size);
+    vmem_addr_t addr, vmem_size_t size, int flags);
 
 /*
  * subr_vmem_alloc.inc: the port's parts of the allocator itself; each names
@@ -94,6 +95,8 @@ static inline bool vmem_rehash_wanted(vmem_t *vm, vmem_size_t newhashsize);
 static int vmem_periodic_ticks(void);
 static void vmem_span_grow(vmem_t *vm, struct vmem_btag *bt,
     vmem_size_t size);
+static bool vmem_import_size_wraps(vmem_t *vm, vmem_size_t size,
+    vmem_size_t align);
 static int vmem_import_call(const char *func, vmem_t *vm,
     vmem_size_t *sizep, vmem_size_t align, int flags, vmem_addr_t *addrp);
 static bool vmem_import_over_limit(vmem_t *vm, vmem_addr_t addr,

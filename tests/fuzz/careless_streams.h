@@ -236,10 +236,10 @@ inline const std::vector<CarelessStream> &CarelessStreams() {
 
       {"import_overflow",
        {0x0a,
-        // 2^64 - 16 bytes, import quantum 64: known issue (6)
+        // 2^64 - 16 bytes, import quantum 64: the import size wraps
         0xe6, 0x00, 0x00, 0x00, 0x04, 0x02},
        {},
-       {{&DriverStats::import_overflow_skipped, 1}}},
+       {{&DriverStats::import_size_wraps, 1}}},
   };
   return *streams;
 }

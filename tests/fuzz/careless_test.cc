@@ -34,15 +34,26 @@ namespace {
 TEST(PredictionTest, AddStartNotAQuantumMultiple) {
   // The report: vmem_add(vm, 0x100010, 65536, M_WAITOK), quantum 4096.
   Model m(4096, "arena0");
-  PanicPrediction p = m.CheckAdd(0x100010, 65536);
+  PanicPrediction p = m.CheckAdd(0x100010, 65536, M_WAITOK);
   EXPECT_EQ(p.function, "vmem_add");
   EXPECT_EQ(p.ToString(),
             "panic: vmem_add: arena arena0...span start 0x100010..."
             "quantum 0x1000");
-  EXPECT_TRUE(m.CheckAdd(0x100000, 65536).empty());
-  EXPECT_FALSE(m.CheckAdd(VMEM_ADDR_MAX - 0xfff, 0x2000).empty());  // wraps
-  EXPECT_TRUE(m.CheckAdd(0 - 0x2000, 0x2000).empty());  // ends at the top
-  EXPECT_FALSE(m.CheckAdd(0x100000, 0).empty());
+  EXPECT_TRUE(m.CheckAdd(0x100000, 65536, M_WAITOK).empty());
+  EXPECT_FALSE(m.CheckAdd(VMEM_ADDR_MAX - 0xfff, 0x2000, M_WAITOK).empty());
+  EXPECT_TRUE(m.CheckAdd(0 - 0x2000, 0x2000, M_WAITOK).empty());  // the top
+  EXPECT_FALSE(m.CheckAdd(0x100000, 0, M_WAITOK).empty());
+  EXPECT_FALSE(m.CheckAdd(0x100000, 65536, M_WAITOK | M_NOWAIT).empty());
+}
+
+TEST(PredictionTest, AddOverlappingASpan) {
+  Model m(16, "arena0");
+  m.AddSpan(0x1000, 0x1000, false);
+  EXPECT_EQ(m.CheckAdd(0x1ff0, 0x20, M_WAITOK).ToString(),
+            "panic: vmem_add: arena arena0...span at 0x1ff0 of size 0x20 "
+            "overlaps the span at");
+  EXPECT_TRUE(m.CheckAdd(0x2000, 0x20, M_WAITOK).empty());
+  EXPECT_TRUE(m.CheckAdd(0xfe0, 0x20, M_WAITOK).empty());
 }
 
 TEST(PredictionTest, FlagsOutsideVmemFlagsAreIgnored) {
@@ -368,48 +379,6 @@ TEST(CarelessStreamTest, BudgetSpentPredictionsAreSkipped) {
   ASSERT_TRUE(RunCareless(CarelessStreams()[1], options, &st, &error)) << error;
   EXPECT_GT(st.predicted_panics, 5);
   EXPECT_EQ(st.panics_verified, 0);
-}
-
-// Known issue (6), in kern/: vmem_import() asks the source for a size that
-// wrapped past 2^64. Today a request for 2^64 - 16 bytes with an import
-// quantum of 64 asks for 0 bytes and panics blaming the source; the model
-// says it fails with ENOMEM. When kern/ is fixed this test fails: then
-// turn DriverOptions::skip_import_overflow off and flip this test.
-TEST(KnownIssueTest, Issue6_ImportSizeOverflowBlamesTheSource) {
-  ChildResult r = RunInChild(
-      [] {
-        FakeSource src(0x10000000, 0, 10);
-        vmem_t *vm = vmem_create("wrap", 0, 0, 16, 0, M_WAITOK);
-        src.Attach(vm, 64);
-        vmem_addr_t a;
-        int error = vmem_alloc(vm, 0 - 16, M_BESTFIT | M_NOWAIT, &a);
-        _exit(error == ENOMEM ? 0 : 1);
-      },
-      ChildMode::kPanic, 0, 20000);
-  std::string why;
-  PanicPrediction today{"", "vmem_import",
-                        {"arena wrap", "imported span at 0x10000000",
-                         "size 0", "wraps"}};
-  EXPECT_TRUE(CheckPanicked(today, r, &why)) << why;
-  // The driver skips such requests while the option is on ...
-  DriverOptions options;
-  DriverStats st;
-  std::string error;
-  const CarelessStream &s = CarelessStreams().back();
-  ASSERT_STREQ(s.name, "import_overflow");
-  ASSERT_TRUE(RunCareless(s, options, &st, &error)) << error;
-  EXPECT_EQ(st.import_overflow_skipped, 1);
-  // ... and with it off, runs them and reports vmem's panic (in a child:
-  // the request itself cannot be made here).
-  r = RunInChild(
-      [&s] {
-        DriverOptions strict;
-        strict.skip_import_overflow = false;
-        std::string e;
-        _exit(RunCareless(s, strict, nullptr, &e) ? 0 : 1);
-      },
-      ChildMode::kPanic, 0, 20000);
-  EXPECT_EQ(r.outcome, ChildResult::kAborted) << r.Describe();
 }
 
 // The fuzz target's operation count (vmem_fuzzer.cc prints it at exit,

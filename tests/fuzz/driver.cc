@@ -165,9 +165,8 @@ void DriverStats::Add(const DriverStats &o) {
   predicted_sleeps += o.predicted_sleeps;
   sleeps_verified += o.sleeps_verified;
   child_retries += o.child_retries;
-  import_overflow_skipped += o.import_overflow_skipped;
+  import_size_wraps += o.import_size_wraps;
   import_overlap_skipped += o.import_overlap_skipped;
-  add_overlap_skipped += o.add_overlap_skipped;
   novm_skipped += o.novm_skipped;
   novm_enomem += o.novm_enomem;
 }
@@ -180,8 +179,8 @@ std::string DriverStats::ToString() const {
            "(odd accepted %lld), releases %lld\n"
            "predicted panics %lld (verified in a child %lld), predicted "
            "sleeps %lld (verified %lld), hung children retried %lld\n"
-           "not made: import size overflow (known issue 6) %lld, import "
-           "overlap %lld, overlapping add %lld, waiting M_NOVM %lld; "
+           "import size wraps %lld; not made: import "
+           "overlap %lld, waiting M_NOVM %lld; "
            "M_NOVM ENOMEM %lld\n"
            "tolerated: cursor split %lld, unused imports %lld, next fit "
            "%lld, wrapping add %lld",
@@ -192,8 +191,8 @@ std::string DriverStats::ToString() const {
            (long long)odd_imports, (long long)releases,
            (long long)predicted_panics, (long long)panics_verified,
            (long long)predicted_sleeps, (long long)sleeps_verified,
-           (long long)child_retries, (long long)import_overflow_skipped,
-           (long long)import_overlap_skipped, (long long)add_overlap_skipped,
+           (long long)child_retries, (long long)import_size_wraps,
+           (long long)import_overlap_skipped,
            (long long)novm_skipped, (long long)novm_enomem,
            (long long)cursor_split_tolerated,
            (long long)unused_import_tolerated, (long long)nextfit_skipped,
@@ -302,7 +301,7 @@ struct Fetch {
     kFitsAfterImports,  // fits after `imports` imports
     kFails,             // M_NOWAIT: ENOMEM; waiting: sleeps for ever
     kPanics,            // an import returns a span vmem refuses: `panic`
-    kImportOverflow,    // known issue (6)
+    kImportOverflow,    // the import size wraps: ENOMEM, no import
     kImportOverlap,     // the source would hand out a span the arena has
   };
   Kind kind = kFails;
@@ -679,10 +678,9 @@ bool Runner::DoAlloc(const Request &rq, const vmem_size_t *cap) {
   const Fetch f = PredictFetch(size, c, cap != nullptr ? *cap : limit_);
   switch (f.kind) {
     case Fetch::kImportOverflow:
-      if (!opt_.skip_import_overflow) break;
-      Trace("  not made: the import size wraps (known issue 6)");
-      st_->import_overflow_skipped++;
-      return true;
+      Trace("  the import size wraps: fails without importing");
+      st_->import_size_wraps++;
+      break;
     case Fetch::kImportOverlap:
       Trace("  not made: the source would hand out a span the arena has");
       st_->import_overlap_skipped++;
@@ -986,19 +984,12 @@ bool Runner::CarelessAdd() {
   }
   Trace("vmem_add(%#" PRIxPTR ", %#zx, %s)", addr, size,
         FlagsName(flags).c_str());
-  PanicPrediction p = model_.CheckAdd(addr, size);
+  PanicPrediction p = model_.CheckAdd(addr, size, flags);
   vmem_t *vm = vm_;
   if (!p.empty())
     return ExpectPanic(p, [vm, addr, size, flags] {
       vmem_add(vm, addr, size, flags);
     });
-  // Overlapping spans: vmem does not check (nor does upstream); the arena
-  // would hand out the same range twice. Not made.
-  if (model_.OverlapsSpan(addr, size)) {
-    Trace("  not made: overlaps a span");
-    st_->add_overlap_skipped++;
-    return true;
-  }
   if (addr == 0 && src_ == nullptr && opt_.tolerate_known_issues &&
       model_.LastSpanEndsAtTop()) {
     st_->wrap_add_skipped++;
@@ -1006,12 +997,6 @@ bool Runner::CarelessAdd() {
   }
   const int masked = Model::MaskFlags(flags);
   const bool tags_ok = SpareTags() >= kBtMaxAlloc;
-  // With tags in stock vmem_add() takes none from the zone; otherwise the
-  // zone is asked with the caller's flags, and uma_zalloc() panics on
-  // M_NOWAIT|M_WAITOK (which vmem_add() itself does not check, nor does
-  // upstream): the zone's state would decide, so it is not asked so.
-  if (!tags_ok && (masked & (M_NOWAIT | M_WAITOK)) == (M_NOWAIT | M_WAITOK))
-    flags &= ~M_WAITOK;
   int error = vmem_add(vm_, addr, size, flags);
   if (error != 0) {
     if (error == ENOMEM && (masked & M_NOVM) != 0 && !tags_ok) {

@@ -153,14 +153,6 @@ struct DriverOptions {
   // the two into a span that wraps (such adds are skipped). With this off,
   // the model's play of the imports must match vmem's exactly.
   bool tolerate_known_issues = false;
-  // Known issue (6), still in kern/: when size + 2 * align, or its rounding
-  // up to the import quantum, wraps past 2^64, vmem_import() asks the source
-  // for the wrapped (small or zero) size: a zero-sized span then panics as
-  // "imported span ... of size 0 ... wraps", a small one is imported and
-  // useless (and the request imports until the source refuses). The model
-  // says such a request fails (M_NOWAIT) without importing. While this is
-  // set, such requests are counted (import_overflow_skipped) and not made.
-  bool skip_import_overflow = true;
   // Operations the model says must panic, or sleep for ever, are never run
   // in this process: this many of each kind per process are run in a
   // fork()ed child and checked (-1: every one; 0: none), the rest counted.
@@ -204,10 +196,9 @@ struct DriverStats {
   int64_t sleeps_verified = 0;
   int64_t child_retries = 0;        // hung children retried
   // Operations not made, and why.
-  int64_t import_overflow_skipped = 0;  // known issue (6)
+  int64_t import_size_wraps = 0;  // failed: the import size wraps
   int64_t import_overlap_skipped = 0;   // the source would hand out a span
                                         // that overlaps the arena's
-  int64_t add_overlap_skipped = 0;      // vmem_add() of an overlapping span
   int64_t novm_skipped = 0;  // waiting M_NOVM requests that may need the
                              // tag zone (its state decides, not the arena's)
   int64_t novm_enomem = 0;   // M_NOWAIT|M_NOVM requests that failed for

@@ -160,7 +160,8 @@ int Model::MaskFlags(int flags) {
                   M_FIRSTFIT | M_NEXTFIT | M_ENDALLOC);
 }
 
-PanicPrediction Model::CheckAdd(vmem_addr_t addr, vmem_size_t size) const {
+PanicPrediction Model::CheckAdd(vmem_addr_t addr, vmem_size_t size,
+                                int flags) const {
   const std::string arena = "arena " + name_;
   if (size == 0 || addr + (size - 1) < addr)
     return {"vmem_add: span empty or wraps", "vmem_add",
@@ -171,6 +172,16 @@ PanicPrediction Model::CheckAdd(vmem_addr_t addr, vmem_size_t size) const {
   if ((addr & (quantum_ - 1)) != 0)
     return {"vmem_add: span start not a quantum multiple", "vmem_add",
             {arena, "span start " + Hex(addr), "quantum " + Hex(quantum_)}};
+  const int masked = MaskFlags(flags);
+  if ((masked & (M_NOWAIT | M_WAITOK)) == (M_NOWAIT | M_WAITOK))
+    return {"vmem_add: M_NOWAIT and M_WAITOK together", "vmem_add",
+            {arena, "M_NOWAIT and M_WAITOK together", "flags " +
+             Hex32(masked)}};
+  // Which span vmem names is the first in its segment list that overlaps.
+  if (OverlapsSpan(addr, size))
+    return {"vmem_add: span overlaps a span", "vmem_add",
+            {arena, "span at " + Hex(addr) + " of size " + Hex(size) +
+             " overlaps the span at"}};
   return {};
 }
 

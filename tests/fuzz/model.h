@@ -56,8 +56,8 @@ bool PanicMatches(const PanicPrediction &p, const std::string &output,
 // What vmem_import() asks of its source for a request: roundup(size, or
 // size + 2 * align when align is above the quantum and the source is not
 // an ximport one, to the import quantum), in vmem's 64-bit arithmetic.
-// *overflow: that sum or the rounding wrapped past 2^64 (known issue (6),
-// see driver.h).
+// *overflow: that sum or the rounding wrapped past 2^64 (vmem then fails
+// the request without importing).
 vmem_size_t ImportSize(vmem_size_t size, vmem_size_t align,
                        vmem_size_t quantum, vmem_size_t import_quantum,
                        bool ximport, bool *overflow);
@@ -87,7 +87,8 @@ class Model {
   // M_ENDALLOC); vmem masks every other bit off and ignores it.
   static int MaskFlags(int flags);
   // vmem_add(addr, size).
-  PanicPrediction CheckAdd(vmem_addr_t addr, vmem_size_t size) const;
+  PanicPrediction CheckAdd(vmem_addr_t addr, vmem_size_t size,
+                           int flags) const;
   // vmem_alloc(size0, flags) (x false; c must be the defaults) or
   // vmem_xalloc(size0, c, flags).
   PanicPrediction CheckAlloc(bool x, vmem_size_t size0, const Constraints &c,

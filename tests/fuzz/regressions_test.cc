@@ -132,6 +132,27 @@ TEST_F(RegressionsTest, Issue5_AddAtZeroAfterTopSpanDoesNotWrap) {
   EXPECT_EXIT(Scenario3(), ::testing::ExitedWithCode(0), "");
 }
 
+// Known issue (6), upstream behaviour: vmem_import() asks the source for
+// size + 2 * align rounded up to the import quantum without checking that
+// it wraps past 2^64; a request for 2^64 - 16 bytes with an import quantum
+// of 64 asked for 0 bytes, and the empty span panicked, blamed on the
+// source. Fix: such a request fails with ENOMEM and imports nothing.
+TEST_F(RegressionsTest, Issue6_ImportSizeWrapsFailsWithoutImporting) {
+  FakeSource src(0x10000000, 0, 10);
+  vmem_t *vm = vmem_create("wrap", 0, 0, 16, 0, M_WAITOK);
+  src.Attach(vm, 64);
+  vmem_addr_t a;
+  EXPECT_EQ(vmem_alloc(vm, 0 - 16, M_BESTFIT | M_NOWAIT, &a), ENOMEM);
+  // Twice the alignment on top of the size wraps too.
+  EXPECT_EQ(vmem_xalloc(vm, 0x100, (vmem_size_t)1 << 63, 0, 0,
+                        VMEM_ADDR_MIN, VMEM_ADDR_MAX, M_BESTFIT | M_NOWAIT,
+                        &a),
+            ENOMEM);
+  EXPECT_EQ(src.imports(), 0);
+  EXPECT_EQ(vmem_size(vm, VMEM_ALLOC | VMEM_FREE), 0u);
+  vmem_destroy(vm);
+}
+
 // The driver in strict mode on short streams that reach each issue: these
 // pass today because they expect the driver to report the discrepancy
 // (they turn into failures -- and should then be flipped -- once fixed).

@@ -222,6 +222,25 @@ const Misuse kMisuses[] = {
      "panic: vmem_import: arena m-impwrap: imported span at "
      "0xfffffffffffff000 of size 0x10000 is not aligned to the quantum "
      "0x1000 or wraps"},
+    {"AddSpanOverlapsASpan",
+     [] { vmem_add(Arena("m-overlap"), 0x10ff0, 0x100, M_WAITOK); },
+     "panic: vmem_add: arena m-overlap: span at 0x10ff0 of size 0x100 "
+     "overlaps the span at 0x1000 of size 0x10000"},
+    {"AddNoWaitAndWaitOk",
+     [] { vmem_add(Arena("m-addflags"), 0x100000, 0x100,
+                   M_NOWAIT | M_WAITOK); },
+     "panic: vmem_add: arena m-addflags: M_NOWAIT and M_WAITOK together "
+     "\\(flags 0x802\\)"},
+    {"ImportQuantumZero",
+     [] { vmem_set_import(vmem_create("m-impq", 0, 0, 0x10, 0, M_WAITOK),
+                          nullptr, nullptr, nullptr, 0); },
+     "panic: vmem_set_import: arena m-impq: import quantum 0 is not a "
+     "non-zero multiple of the quantum 0x10"},
+    {"ImportQuantumNotQuantumMultiple",
+     [] { vmem_set_import(vmem_create("m-impq8", 0, 0, 0x10, 0, M_WAITOK),
+                          nullptr, nullptr, nullptr, 0x18); },
+     "panic: vmem_set_import: arena m-impq8: import quantum 0x18 is not a "
+     "non-zero multiple of the quantum 0x10"},
     {"RoundedSizeOverflows",
      [] { XAlloc(Arena("m-overflow"), VMEM_ADDR_MAX - 2, 0, 0, 0,
                  VMEM_ADDR_MIN, VMEM_ADDR_MAX); },
