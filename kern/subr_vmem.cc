@@ -41,30 +41,45 @@
  *	Slab Allocator to Many CPUs and Arbitrary Resources", USENIX 2001.
  */
 
-/* PORT: the kernel headers are replaced by their compat/ emulations. */
-#include <errno.h>
-#include <stdio.h>
-
-#include <sys/vmem.h>
-#include <sys/vmem_ext.h>
-
-#include "absl/base/call_once.h"
-#include "compat/callout.h"
-#include "compat/cdefs.h"
-#include "compat/condvar.h"
-#include "compat/ddb.h"
-#include "compat/hash.h"
-#include "compat/kernel.h"
-#include "compat/malloc.h"
-#include "compat/mutex.h"
-#include "compat/panic.h"
-#include "compat/queue.h"
-#include "compat/smp.h"
-#include "compat/sysctl.h"
-#include "compat/taskqueue.h"
-#include "compat/uma.h"
-#include "compat/witness.h"
+#include <sys/cdefs.h>
 __FBSDID("$FreeBSD$");
+
+/* PORT: no opt_ddb.h: kern/BUILD.bazel defines DDB. */
+
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/kernel.h>
+#include <sys/queue.h>
+#include <sys/callout.h>
+#include <sys/hash.h>
+#include <sys/lock.h>
+#include <sys/malloc.h>
+#include <sys/mutex.h>
+#include <sys/smp.h>
+#include <sys/condvar.h>
+#include <sys/sysctl.h>
+#include <sys/taskqueue.h>
+#include <sys/vmem.h>
+#include <sys/vmem_ext.h>	/* PORT: our extensions of the KPI. */
+/* PORT: no <sys/vmmeter.h>, no opt_vm.h: nothing here uses them. */
+
+#include <vm/uma.h>
+#include <vm/vm.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+#include <vm/vm_kern.h>
+#include <vm/vm_param.h>
+/*
+ * PORT: no <vm/pmap.h>, <vm/vm_extern.h>, <vm/vm_page.h>,
+ * <vm/vm_pageout.h>, <vm/vm_phys.h>, <vm/vm_pagequeue.h>: the pages are
+ * the C library's (UMA_MD_SMALL_ALLOC).
+ */
+#include <vm/uma_int.h>
+
+/* PORT: upstream includes <ddb/ddb.h> in the DDB section below. */
+#include <ddb/ddb.h>
+/* PORT: vmem_startup() runs once (absl::call_once). */
+#include "absl/base/call_once.h"
 
 #define	VMEM_OPTORDER		5
 #define	VMEM_OPTVALUE		(1 << VMEM_OPTORDER)

@@ -49,8 +49,6 @@
 // quanta inside them before FreeBSD's arena sees them (it takes only whole
 // quanta). An imported span that was trimmed is recorded, so that the
 // release function gives back exactly what afunc returned.
-#include "compat/illumos_vmem.h"
-
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -58,7 +56,6 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <unordered_map>
 #include <utility>
@@ -67,7 +64,9 @@
 #include <sys/vmem.h>
 #include <sys/vmem_ext.h>
 
-#include "compat/panic.h"
+#include "compat/illumos/illumos_vmem.h"
+#include <sys/mutex.h>
+#include <sys/systm.h>
 
 static_assert(VMEM_ALLOC == 0x01 && VMEM_FREE == 0x02,
               "<sys/vmem.h>'s VMEM_ALLOC and VMEM_FREE differ from illumos");
@@ -76,7 +75,6 @@ static_assert(VMEM_SPAN == VMEM_WALK_SPAN && VMEM_ALLOC == VMEM_WALK_ALLOC &&
                   VMEM_REENTRANT == (unsigned)VMEM_WALK_REENTRANT,
               "vmem_walk() typemask bits differ from vmem_walk_segments()");
 
-namespace illumos {
 namespace {
 
 // illumos's private walker marker: vmem_walk() ignores such requests.
@@ -86,16 +84,16 @@ constexpr size_t kMaxQcaches = 16;
 
 // What illumos keeps in its vmem_t and FreeBSD's does not.
 struct Arena {
-  vmem_t *vm;
-  int cflags;               // VMC_* flags given at creation
-  size_t quantum;
-  size_t qcache_max;        // as given to FreeBSD (0 if none)
-  size_t min_import;        // VMC_NO_QCACHE arenas import at least this
-  vmem_alloc_t *afunc;      // vmem_create()'s import function, or
-  vmem_ximport_t *xafunc;   // vmem_xcreate()'s
-  vmem_free_t *ffunc;
-  vmem_t *source;
-  size_t source_quantum;    // the source's quantum (ours if no source)
+  vmem_t *vm = nullptr;
+  int cflags = 0;                    // VMC_* flags given at creation
+  size_t quantum = 0;
+  size_t qcache_max = 0;             // as given to FreeBSD (0 if none)
+  size_t min_import = 0;             // a VMC_NO_QCACHE arena's least import
+  vmem_alloc_t *afunc = nullptr;     // vmem_create()'s import function, or
+  vmem_ximport_t *xafunc = nullptr;  // vmem_xcreate()'s
+  vmem_free_t *ffunc = nullptr;
+  vmem_t *source = nullptr;
+  size_t source_quantum = 0;         // the source's quantum (ours if none)
 
   // Imported spans that were trimmed to whole quanta, by the start the
   // arena has: what afunc returned, for ffunc. Under mu.
@@ -104,7 +102,7 @@ struct Arena {
     void *span;      // what afunc returned
     size_t size;
   };
-  std::mutex mu;
+  struct mtx mu;
   std::unordered_map<uintptr_t, Import> trimmed;
   // Spans too short once trimmed, of an arena without ffunc: kept, as the
   // arena keeps all it imports. Under mu.
@@ -112,13 +110,15 @@ struct Arena {
   // afunc has returned a span off the quantum: imports ask a quantum more
   // from then on, so that the trimmed span still holds what is needed.
   std::atomic<bool> unaligned_source{false};
+
+  Arena() { mtx_init(&mu, "illumos arena", nullptr, MTX_DEF); }
+  ~Arena() { mtx_destroy(&mu); }
+  Arena(const Arena &) = delete;
+  Arena &operator=(const Arena &) = delete;
 };
 
-// The Arena records of the arenas made here, by arena.
-std::mutex &TableLock() {
-  static std::mutex *m = new std::mutex;
-  return *m;
-}
+// The Arena records of the arenas made here, by arena, under table_lock.
+struct mtx table_lock = MTX_INITIALIZER("illumos arenas");
 std::unordered_map<const vmem_t *, std::unique_ptr<Arena>> &Table() {
   static auto *t = new std::unordered_map<const vmem_t *, std::unique_ptr<Arena>>;
   return *t;
@@ -203,11 +203,12 @@ size_t QcacheSlabSize(size_t max) {
 
 // The largest size the arena's quantum caches serve.
 size_t QcacheMax(vmem_t *vm) {
-  {
-    std::lock_guard<std::mutex> lock(TableLock());
-    auto it = Table().find(vm);
-    if (it != Table().end()) return it->second->qcache_max;
-  }
+  mtx_lock(&table_lock);
+  auto it = Table().find(vm);
+  const bool found = it != Table().end();
+  const size_t qcache_max = found ? it->second->qcache_max : 0;
+  mtx_unlock(&table_lock);
+  if (found) return qcache_max;
   // An arena made with ::vmem_create(): ask it (rare; walks the arena).
   std::unique_ptr<vmem_stats> st(new vmem_stats);
   vmem_get_stats(vm, st.get());
@@ -266,8 +267,9 @@ void Discard(Arena *a, void *span, size_t size) {
   if (a->ffunc != nullptr) {
     a->ffunc(a->source, span, size);
   } else {
-    std::lock_guard<std::mutex> lock(a->mu);
+    mtx_lock(&a->mu);
     a->unused.emplace_back(span, size);
+    mtx_unlock(&a->mu);
   }
 }
 
@@ -339,8 +341,9 @@ int Import(void *arg, vmem_size_t *sizep, vmem_size_t align, int flags,
                             ? (call->phase - tstart) & (align - 1)
                             : align - q;
     if (tsize >= lead && tsize - lead >= *sizep) {
-      std::lock_guard<std::mutex> lock(a->mu);
+      mtx_lock(&a->mu);
       a->trimmed[tstart] = Arena::Import{tsize, span, ssize};
+      mtx_unlock(&a->mu);
       *sizep = tsize;
       *addrp = tstart;
       return 0;
@@ -357,7 +360,7 @@ void Release(void *arg, vmem_addr_t addr, vmem_size_t size) {
   void *span = reinterpret_cast<void *>(addr);
   if (a->unaligned_source.load(std::memory_order_relaxed)) {
     // A trimmed span goes back as afunc returned it.
-    std::lock_guard<std::mutex> lock(a->mu);
+    mtx_lock(&a->mu);
     auto it = a->trimmed.find(addr);
     if (it != a->trimmed.end()) {
       if (it->second.trimmed != size)
@@ -369,6 +372,7 @@ void Release(void *arg, vmem_addr_t addr, vmem_size_t size) {
       size = it->second.size;
       a->trimmed.erase(it);
     }
+    mtx_unlock(&a->mu);
   }
   a->ffunc(a->source, span, size);
 }
@@ -382,10 +386,12 @@ vmem_t *CreateCommon(const char *name, void *base, size_t size,
     panic_func("vmem_create", "arena %s: quantum %#zx is not a power of two",
                name, quantum);
   if (source != nullptr) {
-    std::lock_guard<std::mutex> lock(TableLock());
+    mtx_lock(&table_lock);
     auto it = Table().find(source);
-    if (it != Table().end() &&
-        ((it->second->cflags ^ cflags) & VMC_IDENTIFIER) != 0)
+    const bool mixed = it != Table().end() &&
+                       ((it->second->cflags ^ cflags) & VMC_IDENTIFIER) != 0;
+    mtx_unlock(&table_lock);
+    if (mixed)
       panic_func("vmem_create",
                  "arena %s: an identifier arena and a memory arena cannot "
                  "import from each other (source %s)",
@@ -419,14 +425,13 @@ vmem_t *CreateCommon(const char *name, void *base, size_t size,
   if (afunc != nullptr || xafunc != nullptr)
     vmem_set_ximport(vm, &Import, ffunc != nullptr ? &Release : nullptr,
                      a.get(), quantum);
-  {
-    std::lock_guard<std::mutex> lock(TableLock());
-    // A record left by an arena that ::vmem_destroy() ended goes now.
-    Table()[vm] = std::move(a);
-  }
+  mtx_lock(&table_lock);
+  // A record left by an arena that ::vmem_destroy() ended goes now.
+  Table()[vm] = std::move(a);
+  mtx_unlock(&table_lock);
   if ((base != nullptr || size != 0) &&
-      illumos::vmem_add(vm, base, size, vmflag & VM_KMFLAGS) == nullptr) {
-    illumos::vmem_destroy(vm);
+      illumos_vmem_add(vm, base, size, vmflag & VM_KMFLAGS) == nullptr) {
+    illumos_vmem_destroy(vm);
     return nullptr;
   }
   return vm;
@@ -434,41 +439,41 @@ vmem_t *CreateCommon(const char *name, void *base, size_t size,
 
 }  // namespace
 
-vmem_t *vmem_create(const char *name, void *base, size_t size,
-                    size_t quantum, vmem_alloc_t *afunc, vmem_free_t *ffunc,
-                    vmem_t *source, size_t qcache_max, int vmflag) {
+vmem_t *illumos_vmem_create(const char *name, void *base, size_t size,
+                            size_t quantum, vmem_alloc_t *afunc,
+                            vmem_free_t *ffunc, vmem_t *source,
+                            size_t qcache_max, int vmflag) {
   // VMC_XALIGN belongs to vmem_xcreate() (illumos asserts and drops it).
   return CreateCommon(name, base, size, quantum, afunc, nullptr, ffunc,
                       source, qcache_max, vmflag & ~VMC_XALIGN);
 }
 
-vmem_t *vmem_xcreate(const char *name, void *base, size_t size,
-                     size_t quantum, vmem_ximport_t *afunc,
-                     vmem_free_t *ffunc, vmem_t *source, size_t qcache_max,
-                     int vmflag) {
+vmem_t *illumos_vmem_xcreate(const char *name, void *base, size_t size,
+                             size_t quantum, vmem_ximport_t *afunc,
+                             vmem_free_t *ffunc, vmem_t *source,
+                             size_t qcache_max, int vmflag) {
   // VMC_POPULATOR belongs to vmem_create() (illumos asserts and drops it).
   return CreateCommon(name, base, size, quantum, nullptr, afunc, ffunc,
                       source, qcache_max, vmflag & ~VMC_POPULATOR);
 }
 
-void vmem_destroy(vmem_t *vmp) {
+void illumos_vmem_destroy(vmem_t *vmp) {
   std::unique_ptr<Arena> a;
-  {
-    // Out of the table first: once destroyed, the arena's storage may be
-    // reused by an arena another thread creates.
-    std::lock_guard<std::mutex> lock(TableLock());
-    auto it = Table().find(vmp);
-    if (it != Table().end()) {
-      a = std::move(it->second);
-      Table().erase(it);
-    }
+  // Out of the table first: once destroyed, the arena's storage may be
+  // reused by an arena another thread creates.
+  mtx_lock(&table_lock);
+  auto it = Table().find(vmp);
+  if (it != Table().end()) {
+    a = std::move(it->second);
+    Table().erase(it);
   }
+  mtx_unlock(&table_lock);
   // Emptying the quantum caches may release spans through a's functions,
   // so a lives until the arena is gone.
   ::vmem_destroy(vmp);
 }
 
-void *vmem_alloc(vmem_t *vmp, size_t size, int vmflag) {
+void *illumos_vmem_alloc(vmem_t *vmp, size_t size, int vmflag) {
   vmem_addr_t addr;
   int error;
 
@@ -495,20 +500,21 @@ void *vmem_alloc(vmem_t *vmp, size_t size, int vmflag) {
   if (endalloc && !cached) {
     error = ::vmem_xalloc(vmp, size, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
                           wait | fit | M_ENDALLOC, &addr);
-    if (error != 0) return Failed(__func__, vmp, size, vmflag);
-    return Allocated(__func__, vmp, addr, size);
+    if (error != 0) return Failed("vmem_alloc", vmp, size, vmflag);
+    return Allocated("vmem_alloc", vmp, addr, size);
   }
   error = ::vmem_alloc(vmp, size, wait | fit, &addr);
-  if (error != 0) return Failed(__func__, vmp, size, vmflag);
-  return Allocated(__func__, vmp, addr, size);
+  if (error != 0) return Failed("vmem_alloc", vmp, size, vmflag);
+  return Allocated("vmem_alloc", vmp, addr, size);
 }
 
-void vmem_free(vmem_t *vmp, void *vaddr, size_t size) {
+void illumos_vmem_free(vmem_t *vmp, void *vaddr, size_t size) {
   ::vmem_free(vmp, reinterpret_cast<vmem_addr_t>(vaddr), size);
 }
 
-void *vmem_xalloc(vmem_t *vmp, size_t size, size_t align, size_t phase,
-                  size_t nocross, void *minaddr, void *maxaddr, int vmflag) {
+void *illumos_vmem_xalloc(vmem_t *vmp, size_t size, size_t align,
+                          size_t phase, size_t nocross, void *minaddr,
+                          void *maxaddr, int vmflag) {
   const vmem_addr_t lo = reinterpret_cast<vmem_addr_t>(minaddr);
   const vmem_addr_t hi = reinterpret_cast<vmem_addr_t>(maxaddr);
   vmem_addr_t addr;
@@ -516,10 +522,11 @@ void *vmem_xalloc(vmem_t *vmp, size_t size, size_t align, size_t phase,
   // illumos's maxaddr is exclusive, FreeBSD's inclusive.
   if (maxaddr != nullptr && hi <= lo) {
     if ((vmflag & (VM_NOSLEEP | VM_ABORT)) != 0)
-      return Failed(__func__, vmp, size, vmflag);
-    panic("arena %s: empty range [%p, %p) for size %#zx: a VM_SLEEP "
-          "allocation would wait forever",
-          ArenaName(vmp).name, minaddr, maxaddr, size);
+      return Failed("vmem_xalloc", vmp, size, vmflag);
+    panic_func("vmem_xalloc",
+               "arena %s: empty range [%p, %p) for size %#zx: a VM_SLEEP "
+               "allocation would wait forever",
+               ArenaName(vmp).name, minaddr, maxaddr, size);
   }
   const bool abort = (vmflag & (VM_ABORT | VM_NOSLEEP)) == VM_ABORT;
   AllocScope scope(vmp, vmflag, phase,
@@ -531,30 +538,31 @@ void *vmem_xalloc(vmem_t *vmp, size_t size, size_t align, size_t phase,
       (abort ? M_NOWAIT : WaitFlags(vmflag)) | FitFlags(vmflag, false) |
           ((vmflag & VM_ENDALLOC) != 0 ? M_ENDALLOC : 0),
       &addr);
-  if (error != 0) return Failed(__func__, vmp, size, vmflag);
-  return Allocated(__func__, vmp, addr, size);
+  if (error != 0) return Failed("vmem_xalloc", vmp, size, vmflag);
+  return Allocated("vmem_xalloc", vmp, addr, size);
 }
 
-void vmem_xfree(vmem_t *vmp, void *vaddr, size_t size) {
+void illumos_vmem_xfree(vmem_t *vmp, void *vaddr, size_t size) {
   ::vmem_xfree(vmp, reinterpret_cast<vmem_addr_t>(vaddr), size);
 }
 
-void *vmem_add(vmem_t *vmp, void *vaddr, size_t size, int vmflag) {
+void *illumos_vmem_add(vmem_t *vmp, void *vaddr, size_t size, int vmflag) {
   if (vaddr == nullptr || size == 0)
-    panic("arena %s: bad span %p of size %#zx", ArenaName(vmp).name, vaddr,
-          size);
+    panic_func("vmem_add", "arena %s: bad span %p of size %#zx",
+               ArenaName(vmp).name, vaddr, size);
   const uintptr_t start = reinterpret_cast<uintptr_t>(vaddr);
   if (start + (size - 1) < start)
-    panic("arena %s: span %p of size %#zx wraps around", ArenaName(vmp).name,
-          vaddr, size);
+    panic_func("vmem_add", "arena %s: span %p of size %#zx wraps around",
+               ArenaName(vmp).name, vaddr, size);
   // illumos takes any span and hands out aligned ranges from it; FreeBSD's
   // arena takes whole quanta, so the span is trimmed to those.
   const size_t q = ::vmem_roundup_size(vmp, 1);
   size_t tsize;
   const uintptr_t tstart = TrimToQuanta(start, size, q, &tsize);
   if (tsize == 0)
-    panic("arena %s: span %p of size %#zx holds no whole quantum (%#zx)",
-          ArenaName(vmp).name, vaddr, size, q);
+    panic_func("vmem_add",
+               "arena %s: span %p of size %#zx holds no whole quantum (%#zx)",
+               ArenaName(vmp).name, vaddr, size, q);
   if (::vmem_add(vmp, tstart, tsize, WaitFlags(vmflag)) != 0) return nullptr;
   return vaddr;
 }
@@ -584,15 +592,16 @@ void WalkSegment(void *arg, vmem_addr_t start, vmem_size_t size, int type) {
 
 }  // namespace
 
-int vmem_contains(vmem_t *vmp, void *vaddr, size_t size) {
+int illumos_vmem_contains(vmem_t *vmp, void *vaddr, size_t size) {
   ContainsQuery q{reinterpret_cast<uintptr_t>(vaddr),
                   reinterpret_cast<uintptr_t>(vaddr) + size, false};
   vmem_walk_segments(vmp, VMEM_WALK_SPAN, &ContainsSpan, &q);
   return q.found ? 1 : 0;
 }
 
-void vmem_walk(vmem_t *vmp, int typemask,
-               void (*func)(void *arg, void *start, size_t size), void *arg) {
+void illumos_vmem_walk(vmem_t *vmp, int typemask,
+                       void (*func)(void *arg, void *start, size_t size),
+                       void *arg) {
   if ((typemask & kVmemWalker) != 0) return;
   int mask = typemask & (VMEM_ALLOC | VMEM_FREE | VMEM_SPAN);
   if ((typemask & VMEM_REENTRANT) != 0) mask |= VMEM_WALK_REENTRANT;
@@ -601,7 +610,7 @@ void vmem_walk(vmem_t *vmp, int typemask,
   vmem_walk_segments(vmp, mask, &WalkSegment, &w);
 }
 
-size_t vmem_size(vmem_t *vmp, int typemask) {
+size_t illumos_vmem_size(vmem_t *vmp, int typemask) {
   switch (typemask & (VMEM_ALLOC | VMEM_FREE)) {
     case VMEM_ALLOC | VMEM_FREE:
       return ::vmem_size(vmp, VMEM_ALLOC | VMEM_FREE);
@@ -614,4 +623,3 @@ size_t vmem_size(vmem_t *vmp, int typemask) {
   }
 }
 
-}  // namespace illumos

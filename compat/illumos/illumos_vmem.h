@@ -1,11 +1,15 @@
 // illumos's vmem interface (vmem_create(9F), vmem_alloc(9F), vmem_add(9F),
-// vmem_contains(9F), vmem_walk) over this library's arenas.
+// vmem_contains(9F), vmem_walk) over this library's arenas, with C linkage.
 //
-// illumos::vmem_t is FreeBSD's ::vmem_t: an arena made by either interface
-// can be used through both, in one program. The functions live in namespace
-// illumos (C++ linkage) because several share their names, and some their
-// signatures (vmem_destroy, vmem_size), with the C functions of
-// <sys/vmem.h>; call them qualified, or through using-declarations.
+// Its functions share their names, and some their signatures
+// (vmem_destroy, vmem_size), with FreeBSD's of the project's <sys/vmem.h>,
+// so their link names are their own: illumos_vmem_create() and so on.
+// illumos code calls them by illumos's names through <sys/vmem.h> of this
+// folder (compat/illumos on the include path), which maps each name to its
+// link name; this header declares them by their link names, for a file
+// that also includes FreeBSD's <sys/vmem.h>. vmem_t is FreeBSD's vmem_t:
+// an arena made by either interface can be used through both, in one
+// program.
 //
 // Semantics follow illumos's vmem.c:
 //  - Allocations return the address as void *, NULL on failure. VM_SLEEP
@@ -40,7 +44,7 @@
 //    integers; nothing here ever dereferences an address. Address 0 cannot
 //    be handed out (it would read as failure): vmem_add() refuses it.
 //
-// Differences from illumos (see compat/illumos_vmem.cc for the details):
+// Differences from illumos (see illumos_vmem.cc for the details):
 //  - VM_BESTFIT takes the first segment that fits in the smallest size class
 //    that may hold the request (FreeBSD's M_BESTFIT), not the smallest such
 //    segment.
@@ -68,15 +72,13 @@
 //    accepted and kept with the arena's creation flags; it changes nothing,
 //    as segments do not come from illumos arenas here. vmem_xcreate()
 //    drops it, as illumos does.
-#ifndef COMPAT_ILLUMOS_VMEM_H_
-#define COMPAT_ILLUMOS_VMEM_H_
+#ifndef _COMPAT_ILLUMOS_ILLUMOS_VMEM_H_
+#define	_COMPAT_ILLUMOS_ILLUMOS_VMEM_H_
 
 #include <stddef.h>
 
-#include <sys/vmem.h>
-
 // Allocation flags (vmflag), illumos's values. None collides with a name
-// of <sys/vmem.h> (whose flags are M_*), so they are macros, as in illumos.
+// of FreeBSD's <sys/vmem.h> (whose flags are M_*).
 #define VM_SLEEP 0x00000000     // may wait; never fails (default)
 #define VM_NOSLEEP 0x00000001   // fail at once rather than wait
 #define VM_PANIC 0x00000002     // with VM_NOSLEEP: panic rather than fail
@@ -99,17 +101,18 @@
 #define VMC_XALIGN 0x00100000      // vmem_xcreate(): afunc aligns its spans
 #define VMC_FLAGS 0xffff0000
 
-// vmem_walk() typemask. VMEM_ALLOC (0x01) and VMEM_FREE (0x02) are
-// <sys/vmem.h>'s macros, which have illumos's values. VMEM_SPAN and
-// VMEM_REENTRANT are not defined there (FreeBSD's VMEM_MAXFREE, also 0x10,
-// is a vmem_size() typemask of another name), so they are macros too; they
-// equal VMEM_WALK_SPAN and VMEM_WALK_REENTRANT of <sys/vmem_ext.h>.
+// Segment types, the vmem_walk() typemask: VMEM_ALLOC and VMEM_FREE have
+// the values of FreeBSD's <sys/vmem.h> macros (and vmem_size()'s
+// typemask); VMEM_SPAN and VMEM_REENTRANT equal VMEM_WALK_SPAN and
+// VMEM_WALK_REENTRANT of <sys/vmem_ext.h>.
+#ifndef VMEM_ALLOC
+#define VMEM_ALLOC 0x01
+#define VMEM_FREE 0x02
+#endif
 #define VMEM_SPAN 0x10
 #define VMEM_REENTRANT 0x80000000
 
-namespace illumos {
-
-using vmem_t = ::vmem_t;
+typedef struct vmem vmem_t;
 
 // Import from source / give back to source (vmem_create()).
 typedef void *(vmem_alloc_t)(vmem_t *source, size_t size, int vmflag);
@@ -119,49 +122,58 @@ typedef void(vmem_free_t)(vmem_t *source, void *vaddr, size_t size);
 typedef void *(vmem_ximport_t)(vmem_t *source, size_t *sizep, size_t align,
                                int vmflag);
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 // Create an arena with the initial span [base, base + size) (none if both
 // are 0), importing from source with afunc and releasing with ffunc (both
 // may be NULL). vmflag: VM_SLEEP or VM_NOSLEEP, plus VMC_* flags.
 // qcache_max: sizes up to it (at most 16 quanta) use quantum caches.
-vmem_t *vmem_create(const char *name, void *base, size_t size,
-                    size_t quantum, vmem_alloc_t *afunc, vmem_free_t *ffunc,
-                    vmem_t *source, size_t qcache_max, int vmflag);
-vmem_t *vmem_xcreate(const char *name, void *base, size_t size,
-                     size_t quantum, vmem_ximport_t *afunc,
-                     vmem_free_t *ffunc, vmem_t *source, size_t qcache_max,
-                     int vmflag);
+vmem_t *illumos_vmem_create(const char *name, void *base, size_t size,
+                            size_t quantum, vmem_alloc_t *afunc,
+                            vmem_free_t *ffunc, vmem_t *source,
+                            size_t qcache_max, int vmflag);
+vmem_t *illumos_vmem_xcreate(const char *name, void *base, size_t size,
+                             size_t quantum, vmem_ximport_t *afunc,
+                             vmem_free_t *ffunc, vmem_t *source,
+                             size_t qcache_max, int vmflag);
 // Destroy an arena (made by either interface). REQUIRES: nothing allocated.
-void vmem_destroy(vmem_t *vmp);
+void illumos_vmem_destroy(vmem_t *vmp);
 
 // Allocate with the fit policy and VM_SLEEP/VM_NOSLEEP/VM_PANIC of vmflag;
 // free with vmem_free() and the same size.
-void *vmem_alloc(vmem_t *vmp, size_t size, int vmflag);
-void vmem_free(vmem_t *vmp, void *vaddr, size_t size);
+void *illumos_vmem_alloc(vmem_t *vmp, size_t size, int vmflag);
+void illumos_vmem_free(vmem_t *vmp, void *vaddr, size_t size);
 
 // Constrained allocation: phase bytes past an align boundary (align 0: the
 // quantum), not crossing a nocross boundary, within [minaddr, maxaddr).
 // Bypasses the quantum caches; free with vmem_xfree().
-void *vmem_xalloc(vmem_t *vmp, size_t size, size_t align, size_t phase,
-                  size_t nocross, void *minaddr, void *maxaddr, int vmflag);
-void vmem_xfree(vmem_t *vmp, void *vaddr, size_t size);
+void *illumos_vmem_xalloc(vmem_t *vmp, size_t size, size_t align,
+                          size_t phase, size_t nocross, void *minaddr,
+                          void *maxaddr, int vmflag);
+void illumos_vmem_xfree(vmem_t *vmp, void *vaddr, size_t size);
 
 // Add the span [vaddr, vaddr + size); returns vaddr, or NULL (VM_NOSLEEP).
-void *vmem_add(vmem_t *vmp, void *vaddr, size_t size, int vmflag);
+void *illumos_vmem_add(vmem_t *vmp, void *vaddr, size_t size, int vmflag);
 
 // Nonzero if [vaddr, vaddr + size) lies within one span of the arena.
-int vmem_contains(vmem_t *vmp, void *vaddr, size_t size);
+int illumos_vmem_contains(vmem_t *vmp, void *vaddr, size_t size);
 
 // Call func(arg, start, size) on each segment whose type is in typemask
 // (VMEM_ALLOC, VMEM_FREE, VMEM_SPAN), in address order within each span.
 // Without VMEM_REENTRANT func runs with the arena locked and must not call
 // into it; with it, func runs unlocked on a snapshot.
-void vmem_walk(vmem_t *vmp, int typemask,
-               void (*func)(void *arg, void *start, size_t size), void *arg);
+void illumos_vmem_walk(vmem_t *vmp, int typemask,
+                       void (*func)(void *arg, void *start, size_t size),
+                       void *arg);
 
 // Bytes allocated (VMEM_ALLOC), free (VMEM_FREE), or both; other bits are
 // ignored.
-size_t vmem_size(vmem_t *vmp, int typemask);
+size_t illumos_vmem_size(vmem_t *vmp, int typemask);
 
-}  // namespace illumos
+#ifdef __cplusplus
+}
+#endif
 
-#endif  // COMPAT_ILLUMOS_VMEM_H_
+#endif /* !_COMPAT_ILLUMOS_ILLUMOS_VMEM_H_ */

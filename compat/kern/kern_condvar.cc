@@ -1,4 +1,5 @@
-#include "compat/condvar.h"
+// condvar(9) on a futex (see <sys/condvar.h>).
+#include <sys/condvar.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -6,9 +7,10 @@
 
 #include <algorithm>
 
-#include "compat/futex.h"
-#include "compat/kernel.h"
-#include "compat/panic.h"
+#include <linux/linux_futex.h>
+#include <sys/kernel.h>
+#include <sys/mutex.h>
+#include <sys/systm.h>
 
 namespace {
 int waiters(struct cv *cvp) {

@@ -1,13 +1,13 @@
-#include "compat/malloc.h"
-
-#include <malloc.h>
+// malloc(9) on the C library's allocator (see <sys/malloc.h>).
+#include <malloc.h>  // the C library's: malloc_usable_size()
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
 
-#include "compat/panic.h"
+#include <sys/malloc.h>
+#include <sys/systm.h>
 
 namespace {
 std::atomic<malloc_failure_hook_t> failure_hook{nullptr};
@@ -30,7 +30,7 @@ malloc_failure_hook_t malloc_set_failure_hook(malloc_failure_hook_t hook) {
   return failure_hook.exchange(hook);
 }
 
-void *malloc(size_t size, struct malloc_type *type, int flags) {
+void *kern_malloc(size_t size, struct malloc_type *type, int flags) {
   KASSERT((flags & (M_NOWAIT | M_WAITOK)) != (M_NOWAIT | M_WAITOK),
           ("type %s: M_NOWAIT and M_WAITOK together (flags %#x)",
            type->ks_shortdesc, flags));
@@ -55,7 +55,7 @@ void *malloc(size_t size, struct malloc_type *type, int flags) {
   return p;
 }
 
-void free(void *addr, struct malloc_type *type) {
+void kern_free(void *addr, struct malloc_type *type) {
   if (addr == nullptr) return;
   __atomic_sub_fetch(&type->ks_inuse, 1, __ATOMIC_RELAXED);
   __atomic_sub_fetch(&type->ks_memuse, malloc_usable_size(addr),

@@ -1,11 +1,11 @@
-#include "compat/mutex.h"
+// mutex(9): the out-of-line halves (see <sys/mutex.h>).
+#include <sys/mutex.h>
 
-#include "compat/cpu.h"
-#include "compat/futex.h"
-#include "compat/panic.h"
+#include <machine/cpu.h>
+#include <linux/linux_futex.h>
+#include <sys/systm.h>
 
 namespace {
-using compat_internal::locks_held;
 
 // Polls of a held lock before sleeping: the holder usually leaves soon
 // (vmem holds its lock for a few hundred instructions), as the kernel's
@@ -27,10 +27,6 @@ bool try_take(struct mtx *m) {
                                      __ATOMIC_RELAXED);
 }
 
-void acquire_owner(struct mtx *m) {
-  set_owner(m, curthread);
-  locks_held++;
-}
 }  // namespace
 
 void mtx_init(struct mtx *m, const char *name, const char *type, int opts) {
@@ -59,7 +55,7 @@ void mtx_lock_contested(struct mtx *m) {
   }
   while (__atomic_exchange_n(&m->mtx_state, MTX_STATE_CONTESTED,
                              __ATOMIC_ACQUIRE) != MTX_STATE_FREE)
-    futex_wait(&m->mtx_state, MTX_STATE_CONTESTED);
+    futex_wait(&m->mtx_state, MTX_STATE_CONTESTED, nullptr);
 }
 
 // The decrement left CONTESTED - 1: free the lock and wake one sleeper,
@@ -80,7 +76,8 @@ void mtx_not_owner(struct mtx *m) {
 
 int mtx_trylock(struct mtx *m) {
   if (owner(m) == curthread || !try_take(m)) return 0;
-  acquire_owner(m);
+  set_owner(m, curthread);
+  curthread->td_locks++;
   return 1;
 }
 

@@ -1,5 +1,4 @@
-#include "compat/panic.h"
-
+// panic(9) (see <sys/systm.h>) and its handler (<sys/vmem_ext.h>).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,11 +6,14 @@
 #include <atomic>
 #include <string>
 
+#include <sys/systm.h>
+#include <sys/vmem_ext.h>
+
 namespace {
 std::atomic<vmem_panic_handler_t> panic_handler{nullptr};
 }  // namespace
 
-extern "C" vmem_panic_handler_t vmem_set_panic_handler(
+vmem_panic_handler_t vmem_set_panic_handler(
     vmem_panic_handler_t handler) {
   return panic_handler.exchange(handler);
 }

@@ -1,17 +1,16 @@
-// The emulated kernel's background threads: "softclock" fires callout(9)s
-// when they are due, "taskq" runs taskqueue_thread's tasks. Both start on
-// first use and stop (finishing the work in hand) when the program exits.
+// callout(9) (see <sys/callout.h>): a background "softclock" thread fires
+// callouts when they are due. It starts with the first callout_reset() and
+// stops when the program exits.
+#include <stdint.h>
 #include <time.h>
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <thread>
 #include <vector>
 
-#include "compat/callout.h"
-#include "compat/kernel.h"
-#include "compat/taskqueue.h"
+#include <sys/callout.h>
+#include <sys/condvar.h>
+#include <sys/kernel.h>
+#include <sys/mutex.h>
 
 namespace {
 
@@ -21,15 +20,17 @@ int64_t now_ns() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
-class KernelThreads {
+class Softclock {
  public:
-  static KernelThreads &get() {
-    static KernelThreads threads;
-    return threads;
+  // Never destroyed: a callout or task may still call in while the program
+  // exits; the thread is stopped by shutdown() (see SoftclockStopper below).
+  static Softclock &get() {
+    static Softclock *instance = new Softclock();
+    return *instance;
   }
 
   int reset(struct callout *c, int ticks, void (*func)(void *), void *arg) {
-    std::lock_guard<std::mutex> lock(mu_);
+    mtx_lock(&lock_);
     start_locked();
     int was_pending = c->c_pending;
     if (!was_pending) callouts_.push_back(c);
@@ -37,12 +38,13 @@ class KernelThreads {
     c->c_arg = arg;
     c->c_due_ns = now_ns() + int64_t{ticks > 0 ? ticks : 1} * 1000000000 / hz;
     c->c_pending = 1;
-    clock_cv_.notify_all();
+    cv_broadcast(&cv_);
+    mtx_unlock(&lock_);
     return was_pending;
   }
 
   int stop(struct callout *c) {
-    std::lock_guard<std::mutex> lock(mu_);
+    mtx_lock(&lock_);
     int was_pending = c->c_pending;
     if (was_pending) {
       c->c_pending = 0;
@@ -52,50 +54,41 @@ class KernelThreads {
           break;
         }
     }
+    mtx_unlock(&lock_);
     return was_pending;
   }
 
   int pending(struct callout *c) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return c->c_pending;
+    mtx_lock(&lock_);
+    int pending = c->c_pending;
+    mtx_unlock(&lock_);
+    return pending;
   }
 
-  int enqueue(struct task *t) {
-    std::lock_guard<std::mutex> lock(mu_);
-    start_locked();
-    if (t->ta_pending++ == 0) tasks_.push_back(t);
-    task_cv_.notify_all();
-    return 0;
+  Softclock() {
+    mtx_init(&lock_, "softclock", nullptr, MTX_DEF);
+    cv_init(&cv_, "softclock");
   }
 
-  void drain(struct task *t) {
-    std::unique_lock<std::mutex> lock(mu_);
-    task_cv_.wait(lock, [&] { return t->ta_pending == 0 && running_ != t; });
+  // Stops the thread, after the work in hand; later calls queue work that
+  // never runs.
+  void shutdown() {
+    mtx_lock(&lock_);
+    stopping_ = true;
+    cv_broadcast(&cv_);
+    mtx_unlock(&lock_);
+    if (thread_.joinable()) thread_.join();
   }
 
  private:
-  KernelThreads() = default;
-
-  ~KernelThreads() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stopping_ = true;
-      clock_cv_.notify_all();
-      task_cv_.notify_all();
-    }
-    if (softclock_.joinable()) softclock_.join();
-    if (taskq_.joinable()) taskq_.join();
-  }
-
   void start_locked() {
     if (started_ || stopping_) return;
     started_ = true;
-    softclock_ = std::thread([this] { softclock_loop(); });
-    taskq_ = std::thread([this] { taskq_loop(); });
+    thread_ = std::thread([this] { loop(); });
   }
 
-  void softclock_loop() {
-    std::unique_lock<std::mutex> lock(mu_);
+  void loop() {
+    mtx_lock(&lock_);
     while (!stopping_) {
       int64_t now = now_ns();
       struct callout *due = nullptr;
@@ -106,61 +99,43 @@ class KernelThreads {
           callouts_.erase(it);
           break;
         }
-        next = std::min(next, (*it)->c_due_ns);
+        if ((*it)->c_due_ns < next) next = (*it)->c_due_ns;
       }
       if (due != nullptr) {
         due->c_pending = 0;
         void (*func)(void *) = due->c_func;
         void *arg = due->c_arg;
-        lock.unlock();
+        mtx_unlock(&lock_);
         func(arg);
-        lock.lock();
+        mtx_lock(&lock_);
         continue;
       }
-      if (next == INT64_MAX)
-        clock_cv_.wait(lock);
-      else
-        clock_cv_.wait_for(lock, std::chrono::nanoseconds(next - now));
-    }
-  }
-
-  void taskq_loop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stopping_) {
-      if (tasks_.empty()) {
-        task_cv_.wait(lock);
-        continue;
+      if (next == INT64_MAX) {
+        cv_wait(&cv_, &lock_);
+      } else {
+        // Whole ticks, rounded up: woken early, the loop sleeps again.
+        const int64_t tick_ns = 1000000000 / hz;
+        cv_timedwait(&cv_, &lock_,
+                     static_cast<int>((next - now + tick_ns - 1) / tick_ns));
       }
-      struct task *t = tasks_.front();
-      tasks_.pop_front();
-      int pending = t->ta_pending;
-      t->ta_pending = 0;
-      running_ = t;
-      lock.unlock();
-      t->ta_func(t->ta_context, pending);
-      lock.lock();
-      running_ = nullptr;
-      task_cv_.notify_all();
     }
+    mtx_unlock(&lock_);
   }
 
-  std::mutex mu_;
-  std::condition_variable clock_cv_;
-  std::condition_variable task_cv_;
+  struct mtx lock_;
+  struct cv cv_;  // callouts changed, or stopping
   std::vector<struct callout *> callouts_;
-  std::deque<struct task *> tasks_;
-  struct task *running_ = nullptr;
   bool started_ = false;
   bool stopping_ = false;
-  std::thread softclock_;
-  std::thread taskq_;
+  std::thread thread_;
 };
 
-}  // namespace
+// Stops the thread when the program exits (if it ever started).
+struct SoftclockStopper {
+  ~SoftclockStopper() { Softclock::get().shutdown(); }
+} softclock_stopper;
 
-struct taskqueue {};
-static struct taskqueue taskqueue_thread_storage;
-struct taskqueue *const taskqueue_thread = &taskqueue_thread_storage;
+}  // namespace
 
 void callout_init(struct callout *c, int mpsafe) {
   c->c_func = nullptr;
@@ -172,19 +147,11 @@ void callout_init(struct callout *c, int mpsafe) {
 
 int callout_reset(struct callout *c, int ticks, void (*func)(void *),
                   void *arg) {
-  return KernelThreads::get().reset(c, ticks, func, arg);
+  return Softclock::get().reset(c, ticks, func, arg);
 }
 
-int callout_stop(struct callout *c) { return KernelThreads::get().stop(c); }
+int callout_stop(struct callout *c) { return Softclock::get().stop(c); }
 
 int callout_pending(struct callout *c) {
-  return KernelThreads::get().pending(c);
-}
-
-int taskqueue_enqueue(struct taskqueue *queue, struct task *task) {
-  return KernelThreads::get().enqueue(task);
-}
-
-void taskqueue_drain(struct taskqueue *queue, struct task *task) {
-  KernelThreads::get().drain(task);
+  return Softclock::get().pending(c);
 }

@@ -1,24 +1,25 @@
-// curthread: a token unique to the calling thread, for lock ownership; and
-// the count of mutexes the thread holds (for WITNESS_WARN). Inline: the
-// mutex fast paths use both.
-#ifndef COMPAT_PROC_H_
-#define COMPAT_PROC_H_
+/*
+ * <sys/proc.h>: struct thread and curthread, the calling thread's.
+ *
+ * A thread here is what mutex(9) and WITNESS need of the kernel's: an
+ * identity for lock ownership, and the count of mutexes it holds. curthread
+ * is a thread-local variable, read with one load (initial-exec model), as
+ * the mutex fast paths use it.
+ */
+#ifndef _COMPAT_SYS_PROC_H_
+#define	_COMPAT_SYS_PROC_H_
 
-#include <stdint.h>
+#include <sys/cdefs.h>
 
-struct thread;
+struct thread {
+	int	td_locks;	/* mutexes held (WITNESS_WARN) */
+};
 
-namespace compat_internal {
-// Plain thread_local (no constructor): access is a TLS offset, no guard.
-inline thread_local char thread_token;
-inline thread_local int locks_held;
-}  // namespace compat_internal
+__BEGIN_DECLS
+extern __thread struct thread compat_thread_self
+    __attribute__((__tls_model__("initial-exec")));
+__END_DECLS
 
-inline struct thread *compat_curthread(void) {
-  return reinterpret_cast<struct thread *>(&compat_internal::thread_token);
-}
-#define curthread (compat_curthread())
+#define	curthread	(&compat_thread_self)
 
-inline int compat_locks_held(void) { return compat_internal::locks_held; }
-
-#endif  // COMPAT_PROC_H_
+#endif /* !_COMPAT_SYS_PROC_H_ */

@@ -1,8 +1,13 @@
-// <sys/smp.h>: the number of CPUs.
-#ifndef COMPAT_SMP_H_
-#define COMPAT_SMP_H_
+/* <sys/smp.h>: the number of CPUs. */
+#ifndef _COMPAT_SYS_SMP_H_
+#define	_COMPAT_SYS_SMP_H_
 
-int compat_ncpus(void);
-#define mp_ncpus (compat_ncpus())
+#include <sys/cdefs.h>
 
-#endif  // COMPAT_SMP_H_
+__BEGIN_DECLS
+int	compat_ncpus(void);
+__END_DECLS
+
+#define	mp_ncpus	(compat_ncpus())
+
+#endif /* !_COMPAT_SYS_SMP_H_ */

@@ -1,45 +1,54 @@
-// panic(9), KASSERT(9) and MPASS: always on.
-//
-// A panic prints "panic: <function>: <message>" to stderr and calls the
-// panic handler, abort() by default. A handler that returns still ends in
-// abort(); one that throws or longjmps leaves kernel state undefined (locks
-// may be held), which is only fit for tests.
-#ifndef COMPAT_PANIC_H_
-#define COMPAT_PANIC_H_
+/*
+ * <sys/systm.h>: panic(9), KASSERT(9) and MPASS, and the C library
+ * functions the kernel's own library provides (printf, snprintf, memcpy,
+ * bzero, ...).
+ *
+ * A panic prints "panic: <function>: <message>" to stderr and calls the
+ * panic handler set with vmem_set_panic_handler() (<sys/vmem_ext.h>),
+ * abort() by default. A handler that returns still ends in abort(); one
+ * that throws or longjmps leaves kernel state undefined (locks may be
+ * held), which is only fit for tests.
+ *
+ * KASSERT is always checked. MPASS, for internal invariants, is compiled
+ * like assert(): checked unless NDEBUG is defined (Bazel's -c opt), as the
+ * kernel checks it only with INVARIANTS.
+ */
+#ifndef _COMPAT_SYS_SYSTM_H_
+#define	_COMPAT_SYS_SYSTM_H_
 
+#include <sys/cdefs.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
-#include "compat/cdefs.h"
+#include <sys/libkern.h>
 
-extern "C" {
-typedef void (*vmem_panic_handler_t)(const char *message);
-// Install a handler; returns the previous one. NULL restores abort().
-vmem_panic_handler_t vmem_set_panic_handler(vmem_panic_handler_t handler);
-}
+__BEGIN_DECLS
+void	panic_func(const char *func, const char *fmt, ...) __dead2
+	    __printflike(2, 3);
+void	vpanic_func(const char *func, const char *fmt, va_list ap) __dead2;
+__END_DECLS
 
-[[noreturn]] void panic_func(const char *func, const char *fmt, ...)
-    __printflike(2, 3);
-[[noreturn]] void vpanic_func(const char *func, const char *fmt, va_list ap);
+/*
+ * panic() names the function it is called in, as FreeBSD's messages mostly
+ * do by hand; a message that already starts with "<function>: " is not
+ * doubled.
+ */
+#define	panic(...)	panic_func(__func__, __VA_ARGS__)
 
-// Calls name the function they are in, as FreeBSD's messages mostly do by
-// hand; a message that already starts with "<function>: " is not doubled.
-#define panic(...) panic_func(__func__, __VA_ARGS__)
+/* KASSERT(exp, ("fmt", args...)), as in the kernel. */
+#define	KASSERT(exp, msg) do {						\
+	if (__predict_false(!(exp)))					\
+		panic msg;						\
+} while (0)
 
-// KASSERT(exp, ("fmt", args...)), as in the kernel.
-#define KASSERT(exp, msg)                  \
-  do {                                     \
-    if (__predict_false(!(exp))) panic msg; \
-  } while (0)
-
-// MPASS(ex): an internal invariant, compiled like assert(): checked unless
-// NDEBUG is defined (Bazel's -c opt), as the kernel checks it only with
-// INVARIANTS. Misuse by callers is caught by KASSERTs, which stay on.
-#define MPASS(ex) MPASS4(ex, #ex, __FILE__, __LINE__)
+#define	MPASS(ex)	MPASS4(ex, #ex, __FILE__, __LINE__)
 #ifdef NDEBUG
-#define MPASS4(ex, what, file, line) ((void)sizeof((ex) ? 1 : 0))
+#define	MPASS4(ex, what, file, line)	((void)sizeof((ex) ? 1 : 0))
 #else
-#define MPASS4(ex, what, file, line) \
-  KASSERT((ex), ("Assertion %s failed at %s:%d", what, file, line))
+#define	MPASS4(ex, what, file, line)					\
+	KASSERT((ex), ("Assertion %s failed at %s:%d", what, file, line))
 #endif
 
-#endif  // COMPAT_PANIC_H_
+#endif /* !_COMPAT_SYS_SYSTM_H_ */

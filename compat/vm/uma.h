@@ -18,13 +18,14 @@
 // an item meanwhile. Each such sleep counts in the zone's sleeps. M_NOVM
 // takes only items the zone already holds. M_USE_RESERVE may take the
 // uma_zone_reserve() items.
-#ifndef COMPAT_UMA_H_
-#define COMPAT_UMA_H_
+#ifndef _COMPAT_VM_UMA_H_
+#define	_COMPAT_VM_UMA_H_
 
+#include <sys/cdefs.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sys/vmem.h>  // the M_* flag values
+#include <sys/vmem.h>	/* the M_* flag values */
 
 typedef struct uma_zone *uma_zone_t;
 
@@ -60,6 +61,7 @@ typedef void (*uma_free)(void *item, vm_size_t size, uint8_t pflag);
 #define UMA_RECLAIM_DRAIN_CPU 2  // the same, here
 #define UMA_RECLAIM_TRIM 3       // give back what exceeds the working set
 
+__BEGIN_DECLS
 uma_zone_t uma_zcreate(const char *name, size_t size, uma_ctor ctor,
                        uma_dtor dtor, uma_init uminit, uma_fini fini,
                        int align, uint32_t flags);
@@ -72,10 +74,6 @@ void uma_zdestroy(uma_zone_t zone);
 
 void *uma_zalloc_arg(uma_zone_t zone, void *arg, int flags);
 void uma_zfree_arg(uma_zone_t zone, void *item, void *arg);
-// Inline (defined in uma_int.h): when the calling thread's cache can serve
-// a zone without constructor or destructor, they make no call.
-static inline void *uma_zalloc(uma_zone_t zone, int flags);
-static inline void uma_zfree(uma_zone_t zone, void *item);
 
 // Take keg memory in slabs from allocf (set before the first allocation),
 // and give the slabs back through freef on destroy. Only freef knows where
@@ -109,8 +107,28 @@ struct uma_zone_stats {
 void uma_zone_get_stats(uma_zone_t zone, struct uma_zone_stats *stats);
 // Calls fn for every zone, in creation order.
 void uma_zone_foreach(void (*fn)(uma_zone_t zone, void *arg), void *arg);
+__END_DECLS
 
-// The fast paths of uma_zalloc()/uma_zfree() need the zone's insides.
-#include "compat/uma_int.h"
+#ifdef __cplusplus
+// Inline (defined in <vm/uma_int.h>): when the calling thread's cache can
+// serve a zone without constructor or destructor, uma_zalloc() and
+// uma_zfree() make no call.
+static inline void *uma_zalloc(uma_zone_t zone, int flags);
+static inline void uma_zfree(uma_zone_t zone, void *item);
+#include <vm/uma_int.h>
+#else
+// In C, calls that take the same fast path out of line.
+static __inline void *
+uma_zalloc(uma_zone_t zone, int flags)
+{
+	return (uma_zalloc_arg(zone, NULL, flags));
+}
 
-#endif  // COMPAT_UMA_H_
+static __inline void
+uma_zfree(uma_zone_t zone, void *item)
+{
+	uma_zfree_arg(zone, item, NULL);
+}
+#endif
+
+#endif /* !_COMPAT_VM_UMA_H_ */

@@ -1,9 +1,10 @@
 // Per-thread caches in front of the zones (see uma_int.h).
 #include <thread>
 
-#include "compat/asymmetric_fence.h"
-#include "compat/panic.h"
-#include "compat/uma_int.h"
+#include <linux/linux_membarrier.h>
+#include <sys/mutex.h>
+#include <sys/systm.h>
+#include <vm/uma_int.h>
 
 namespace {
 
@@ -36,22 +37,24 @@ class ThreadCaches {
     caches_dead = true;
     uma_cache_slots = nullptr;
     uma_cache_nslots = 0;
-    std::lock_guard<std::mutex> zones(uma_zones_lock());
+    mtx_lock(&uma_zones_lock);
     for (uma_cache *c : slots_) {
       if (c == nullptr) continue;
       // The zones lock keeps the zone alive (uma_zdestroy() unbinds under
       // it) and the zone lock keeps drainers away.
       if (uma_zone *z = c->zone) {
-        std::lock_guard<std::mutex> lock(z->lock);
+        mtx_lock(&z->lock);
         cache_flush_locked(z, c, true);
         for (uma_cache **p = &z->caches; *p != nullptr; p = &(*p)->next)
           if (*p == c) {
             *p = c->next;
             break;
           }
+        mtx_unlock(&z->lock);
       }
       delete c;
     }
+    mtx_unlock(&uma_zones_lock);
     slots_.clear();
   }
 
@@ -67,12 +70,13 @@ class ThreadCaches {
     if (c == nullptr) c = new uma_cache();
     if (c->zone != z) {
       // The slot was free or its zone is destroyed (which unbound c).
-      std::lock_guard<std::mutex> lock(z->lock);
+      mtx_lock(&z->lock);
       MPASS(c->zone == nullptr && c->count.load(relaxed) == 0);
       c->drain.store(!z->use_caches.load(relaxed), relaxed);
       c->zone = z;
       c->next = z->caches;
       z->caches = c;
+      mtx_unlock(&z->lock);
     }
     return c;
   }
@@ -166,7 +170,7 @@ void uma_cache_count_locked(uma_zone *z, int64_t *cached, int64_t *allocs,
 }
 
 uint32_t uma_cache_slot_alloc(void) {
-  // Called under uma_zones_lock().
+  // Called under uma_zones_lock.
   auto &slots = free_slots();
   if (slots.empty()) return next_slot++;
   uint32_t slot = slots.back();

@@ -5,11 +5,11 @@
 #include <sys/mman.h>
 
 #include <algorithm>
-#include <chrono>
 
-#include "compat/malloc.h"
-#include "compat/panic.h"
-#include "compat/uma_int.h"
+#include <sys/kernel.h>
+#include <sys/malloc.h>
+#include <sys/systm.h>
+#include <vm/uma_int.h>
 
 MALLOC_DEFINE(M_UMA, "UMA", "zone allocator items");
 
@@ -23,9 +23,9 @@ constexpr size_t kSlabMin = 4096;
 constexpr size_t kHugePage = size_t{2} << 20;
 // How long an M_WAITOK allocation sleeps when no memory can be had before
 // it tries again, unless a free to the zone wakes it first: the kernel
-// waits for free pages (vm_wait()); hz / 100, as FreeBSD's pause()s for
-// memory.
-constexpr std::chrono::milliseconds kMemoryWait{10};
+// waits for free pages (vm_wait()); hz / 100 ticks, as FreeBSD's pause()s
+// for memory.
+int memory_wait_ticks() { return hz / 100 > 0 ? hz / 100 : 1; }
 
 std::vector<uma_zone *> &zones() {
   static auto *list = new std::vector<uma_zone *>();
@@ -68,12 +68,12 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
   // Injected failures hit any new item, from a new slab or not.
   if (!nowait_memory_ok(flags)) return 0;
   const size_t stride = item_stride(z);
-  std::unique_lock<std::mutex> lock(z->lock);
+  mtx_lock(&z->lock);
   if (z->carve.empty()) {
     // The size the last slab calls for next (used for C-library slabs).
     const size_t slab_bytes =
         z->slabs.empty() ? 0 : std::min(2 * z->slabs.back().bytes, kHugePage);
-    lock.unlock();
+    mtx_unlock(&z->lock);
     const size_t align = std::max(kSlabMin, z->align);
     size_t bytes = std::max(align, stride);
     bytes = (bytes + align - 1) / align * align;
@@ -93,7 +93,7 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
       if ((mem = aligned_alloc(slab_align, bytes)) == nullptr) return 0;
       if (bytes >= kHugePage) madvise(mem, bytes, MADV_HUGEPAGE);
     }
-    lock.lock();
+    mtx_lock(&z->lock);
     z->slabs.push_back({mem, bytes, pflag, z->allocf != nullptr});
     // Behind any region another thread added meanwhile: carved after it.
     char *start = static_cast<char *>(mem);
@@ -106,7 +106,7 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
     region.next += stride;
     if (region.next == region.end) z->carve.pop_back();
   }
-  lock.unlock();
+  mtx_unlock(&z->lock);
   int kept = 0;
   std::vector<void *> refused;
   for (int i = 0; i < n; i++) {
@@ -117,11 +117,12 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
   }
   if (!refused.empty()) {
     // Carved again first, for another try.
-    lock.lock();
+    mtx_lock(&z->lock);
     for (void *item : refused) {
       char *p = static_cast<char *>(item);
       z->carve.push_back({p, p + stride});
     }
+    mtx_unlock(&z->lock);
   }
   return kept;
 }
@@ -148,38 +149,41 @@ uma_zone *zone_create(const char *name, size_t size, uma_ctor ctor,
   z->import = import;
   z->release = release;
   z->arg = arg;
-  std::lock_guard<std::mutex> lock(uma_zones_lock());
+  mtx_init(&z->lock, z->name.c_str(), nullptr, MTX_DEF);
+  cv_init(&z->limit_cv, "zone limit");
+  cv_init(&z->memory_cv, "zone memory");
+  mtx_lock(&uma_zones_lock);
   z->slot = uma_cache_slot_alloc();
   zones().push_back(z);
+  mtx_unlock(&uma_zones_lock);
   return z;
 }
 
 // No new keg memory for an M_WAITOK request: sleep, then let the caller try
 // again. A free or reclaim that brings an item to the shared layer wakes
 // the sleeper early. Zone lock held.
-void keg_wait_memory(uma_zone *z, std::unique_lock<std::mutex> &lock) {
+void keg_wait_memory(uma_zone *z) {
   z->sleeps++;
   z->memory_waiters++;
-  z->memory_cv.wait_for(lock, kMemoryWait);
+  cv_timedwait(&z->memory_cv, &z->lock, memory_wait_ticks());
   z->memory_waiters--;
 }
 
 // Wakes the sleepers of keg_wait_memory(): the shared layer has items.
 // Zone lock held.
 void keg_wake_memory(uma_zone *z) {
-  if (z->memory_waiters != 0) z->memory_cv.notify_all();
+  if (z->memory_waiters != 0) cv_broadcast(&z->memory_cv);
 }
 
 // Gives shared items of a cache zone back to its source, keeping keep.
 void cache_release(uma_zone *z, size_t keep) {
   std::vector<void *> items;
-  {
-    std::lock_guard<std::mutex> lock(z->lock);
-    while (z->free_items.size() > keep) {
-      items.push_back(z->free_items.back());
-      z->free_items.pop_back();
-    }
+  mtx_lock(&z->lock);
+  while (z->free_items.size() > keep) {
+    items.push_back(z->free_items.back());
+    z->free_items.pop_back();
   }
+  mtx_unlock(&z->lock);
   if (!items.empty())
     z->release(z->arg, items.data(), static_cast<int>(items.size()));
 }
@@ -201,7 +205,7 @@ void disable_caches_locked(uma_zone *z) {
 // function, honouring limit, reserve and M_NOVM. Surplus items brought in
 // go to the caller's cache (or the shared stack).
 void *zone_alloc_slow(uma_zone *z, int flags) {
-  std::unique_lock<std::mutex> lock(z->lock);
+  mtx_lock(&z->lock);
   for (;;) {
     const bool exact = !z->use_caches.load(std::memory_order_relaxed);
     const bool at_limit = z->limit != 0 && inuse_locked(z) >= z->limit;
@@ -219,17 +223,20 @@ void *zone_alloc_slow(uma_zone *z, int flags) {
           batch[n++] = z->free_items.back();
           z->free_items.pop_back();
         }
-        lock.unlock();
+        mtx_unlock(&z->lock);
         int left = uma_cache_fill(z, batch, n);
         if (left > 0) {
-          lock.lock();
+          mtx_lock(&z->lock);
           z->free_items.insert(z->free_items.end(), batch, batch + left);
+          mtx_unlock(&z->lock);
         }
+      } else {
+        mtx_unlock(&z->lock);
       }
       return item;
     }
     if (!at_limit && (flags & M_NOVM) == 0) {
-      lock.unlock();
+      mtx_unlock(&z->lock);
       void *store[kImportBatch];
       int n;
       if (z->is_cache())
@@ -237,7 +244,7 @@ void *zone_alloc_slow(uma_zone *z, int flags) {
                       flags & ~M_WAITOK);
       else
         n = keg_grow(z, flags, store, keg_batch(z, exact));
-      lock.lock();
+      mtx_lock(&z->lock);
       if (n > 0 && z->limit != 0 && inuse_locked(z) >= z->limit) {
         // Others reached the limit while the lock was dropped: keep these
         // for later and look again.
@@ -248,26 +255,27 @@ void *zone_alloc_slow(uma_zone *z, int flags) {
         for (int i = n - 1; i >= 1; i--) z->free_items.push_back(store[i]);
         if (n > 1) keg_wake_memory(z);
         z->requests++;
+        mtx_unlock(&z->lock);
         return store[0];
       }
       if (z->is_cache() || (flags & M_NOWAIT) != 0) break;
       // M_WAITOK: wait for memory rather than spin on allocf.
-      keg_wait_memory(z, lock);
+      keg_wait_memory(z);
       continue;
     }
     if ((flags & M_NOWAIT) != 0 || !at_limit) break;
     z->sleeps++;
-    z->limit_cv.wait(lock);
+    cv_wait(&z->limit_cv, &z->lock);
   }
   z->failures++;
+  mtx_unlock(&z->lock);
   return nullptr;
 }
 }  // namespace
 
-std::mutex &uma_zones_lock() {
-  static auto *mu = new std::mutex();
-  return *mu;
-}
+// Zones register from static initialisers (the kernel's SYSINITs run
+// later, but a program's own may create zones): ready before them.
+struct mtx uma_zones_lock = MTX_INITIALIZER("uma zones");
 
 uma_zone_t uma_zcreate(const char *name, size_t size, uma_ctor ctor,
                        uma_dtor dtor, uma_init uminit, uma_fini fini,
@@ -288,7 +296,7 @@ uma_zone_t uma_zcache_create(const char *name, int size, uma_ctor ctor,
 }
 
 void uma_zone_set_allocf(uma_zone_t z, uma_alloc allocf) {
-  std::lock_guard<std::mutex> lock(z->lock);
+  mtx_lock(&z->lock);
   KASSERT(z->requests == 0 && z->free_items.empty() && z->slabs.empty() &&
               !z->is_cache(),
           ("zone %s: allocf set on a cache zone or after first use",
@@ -298,34 +306,36 @@ void uma_zone_set_allocf(uma_zone_t z, uma_alloc allocf) {
           ("zone %s: alignment %zu too large for allocf slabs",
            z->name.c_str(), z->align));
   z->allocf = allocf;
+  mtx_unlock(&z->lock);
 }
 
 void uma_zone_set_freef(uma_zone_t z, uma_free freef) {
-  std::lock_guard<std::mutex> lock(z->lock);
+  mtx_lock(&z->lock);
   z->freef = freef;
+  mtx_unlock(&z->lock);
 }
 
 void uma_zdestroy(uma_zone_t z) {
-  {
-    std::lock_guard<std::mutex> zones_lock(uma_zones_lock());
-    std::lock_guard<std::mutex> lock(z->lock);
-    uma_cache_drain_locked(z, true);
-    // (Negative for a cache zone that was handed foreign items.)
-    int64_t inuse = z->requests - z->frees;
-    KASSERT(inuse <= 0, ("zone %s destroyed with %jd item(s) allocated",
-                         z->name.c_str(), static_cast<intmax_t>(inuse)));
-    // Only freef knows where allocf's memory goes back to.
-    const size_t nallocf = static_cast<size_t>(
-        std::count_if(z->slabs.begin(), z->slabs.end(),
-                      [](const uma_slab &slab) { return slab.from_allocf; }));
-    KASSERT(nallocf == 0 || z->freef != nullptr,
-            ("zone %s destroyed with %zu slab(s) from its allocf and no "
-             "freef to give them back (uma_zone_set_freef())",
-             z->name.c_str(), nallocf));
-    auto &list = zones();
-    list.erase(std::remove(list.begin(), list.end(), z), list.end());
-    uma_cache_slot_free(z->slot);
-  }
+  mtx_lock(&uma_zones_lock);
+  mtx_lock(&z->lock);
+  uma_cache_drain_locked(z, true);
+  // (Negative for a cache zone that was handed foreign items.)
+  const int64_t inuse = z->requests - z->frees;
+  KASSERT(inuse <= 0, ("zone %s destroyed with %jd item(s) allocated",
+                       z->name.c_str(), static_cast<intmax_t>(inuse)));
+  // Only freef knows where allocf's memory goes back to.
+  const size_t nallocf = static_cast<size_t>(
+      std::count_if(z->slabs.begin(), z->slabs.end(),
+                    [](const uma_slab &slab) { return slab.from_allocf; }));
+  KASSERT(nallocf == 0 || z->freef != nullptr,
+          ("zone %s destroyed with %zu slab(s) from its allocf and no "
+           "freef to give them back (uma_zone_set_freef())",
+           z->name.c_str(), nallocf));
+  auto &list = zones();
+  list.erase(std::remove(list.begin(), list.end(), z), list.end());
+  uma_cache_slot_free(z->slot);
+  mtx_unlock(&z->lock);
+  mtx_unlock(&uma_zones_lock);
   if (z->is_cache()) {
     cache_release(z, 0);
   } else {
@@ -339,6 +349,9 @@ void uma_zdestroy(uma_zone_t z) {
         z->freef(slab.mem, slab.bytes, slab.pflag);
     }
   }
+  cv_destroy(&z->memory_cv);
+  cv_destroy(&z->limit_cv);
+  mtx_destroy(&z->lock);
   delete z;
 }
 
@@ -354,12 +367,13 @@ void *uma_zalloc_arg(uma_zone_t z, void *arg, int flags) {
       z->ctor(item, static_cast<int>(z->size), arg, flags) != 0) {
     // As FreeBSD's item_ctor(): back without the dtor (it was never
     // constructed), and the allocation counts as a failure.
-    std::lock_guard<std::mutex> lock(z->lock);
+    mtx_lock(&z->lock);
     z->requests--;  // the allocation counts as a failure instead
     z->failures++;
     z->free_items.push_back(item);
-    if (z->limit != 0) z->limit_cv.notify_one();
+    if (z->limit != 0) cv_signal(&z->limit_cv);
     keg_wake_memory(z);
+    mtx_unlock(&z->lock);
     return nullptr;
   }
   if ((flags & M_ZERO) != 0) memset(item, 0, z->size);
@@ -373,31 +387,28 @@ void uma_zfree_arg(uma_zone_t z, void *item, void *arg) {
   // Into this thread's cache; a full cache spills half to the zone.
   const int nspill = uma_cache_free(z, item, spill);
   if (__predict_true(nspill == 0)) return;
-  bool trim;
-  {
-    std::lock_guard<std::mutex> lock(z->lock);
-    if (nspill > 0) {
-      z->free_items.insert(z->free_items.end(), spill, spill + nspill);
-    } else {
-      KASSERT(z->is_cache() || inuse_locked(z) > 0,
-              ("zone %s: free of %p with no item allocated",
-               z->name.c_str(), item));
-      z->frees++;
-      z->free_items.push_back(item);
-    }
-    trim = z->is_cache() && z->free_items.size() > kCacheMax;
-    if (z->limit != 0) z->limit_cv.notify_one();
-    keg_wake_memory(z);
+  mtx_lock(&z->lock);
+  if (nspill > 0) {
+    z->free_items.insert(z->free_items.end(), spill, spill + nspill);
+  } else {
+    KASSERT(z->is_cache() || inuse_locked(z) > 0,
+            ("zone %s: free of %p with no item allocated", z->name.c_str(),
+             item));
+    z->frees++;
+    z->free_items.push_back(item);
   }
+  const bool trim = z->is_cache() && z->free_items.size() > kCacheMax;
+  if (z->limit != 0) cv_signal(&z->limit_cv);
+  keg_wake_memory(z);
+  mtx_unlock(&z->lock);
   if (trim) cache_release(z, kCacheMax / 2);
 }
 
 void uma_zone_reclaim(uma_zone_t z, int req) {
-  {
-    std::lock_guard<std::mutex> lock(z->lock);
-    uma_cache_drain_locked(z, false);
-    keg_wake_memory(z);
-  }
+  mtx_lock(&z->lock);
+  uma_cache_drain_locked(z, false);
+  keg_wake_memory(z);
+  mtx_unlock(&z->lock);
   if (!z->is_cache()) return;  // keg memory stays type-stable
   cache_release(z, req == UMA_RECLAIM_TRIM ? kCacheMax / 2 : 0);
 }
@@ -405,45 +416,47 @@ void uma_zone_reclaim(uma_zone_t z, int req) {
 void uma_prealloc(uma_zone_t z, int itemcnt) {
   MPASS(!z->is_cache());
   for (;;) {
-    int64_t missing;
-    {
-      std::lock_guard<std::mutex> lock(z->lock);
-      missing = itemcnt - static_cast<int64_t>(z->free_items.size());
-      if (missing <= 0) return;
-    }
+    mtx_lock(&z->lock);
+    const int64_t missing =
+        itemcnt - static_cast<int64_t>(z->free_items.size());
+    mtx_unlock(&z->lock);
+    if (missing <= 0) return;
     void *store[kImportBatch];
     int n = keg_grow(z, M_WAITOK, store,
                      static_cast<int>(std::min<int64_t>(
                          missing, keg_batch(z, false))));
-    std::unique_lock<std::mutex> lock(z->lock);
+    mtx_lock(&z->lock);
     if (n == 0) {
-      keg_wait_memory(z, lock);
-      continue;
+      keg_wait_memory(z);
+    } else {
+      z->free_items.insert(z->free_items.end(), store, store + n);
+      keg_wake_memory(z);
     }
-    z->free_items.insert(z->free_items.end(), store, store + n);
-    keg_wake_memory(z);
+    mtx_unlock(&z->lock);
   }
 }
 
 int uma_zone_reserve(uma_zone_t z, int nitems) {
   KASSERT(nitems >= 0, ("zone %s: reserve %d", z->name.c_str(), nitems));
-  std::lock_guard<std::mutex> lock(z->lock);
+  mtx_lock(&z->lock);
   z->reserve = nitems;
   if (nitems != 0) disable_caches_locked(z);
+  mtx_unlock(&z->lock);
   return nitems;
 }
 
 int uma_zone_set_max(uma_zone_t z, int nitems) {
   KASSERT(nitems >= 0, ("zone %s: limit %d", z->name.c_str(), nitems));
-  std::lock_guard<std::mutex> lock(z->lock);
+  mtx_lock(&z->lock);
   z->limit = nitems;
   if (nitems != 0) disable_caches_locked(z);
-  z->limit_cv.notify_all();
+  cv_broadcast(&z->limit_cv);
+  mtx_unlock(&z->lock);
   return nitems;
 }
 
 void uma_zone_get_stats(uma_zone_t z, struct uma_zone_stats *stats) {
-  std::lock_guard<std::mutex> lock(z->lock);
+  mtx_lock(&z->lock);
   int64_t cached, allocs, frees;
   uma_cache_count_locked(z, &cached, &allocs, &frees);
   const int64_t shared = static_cast<int64_t>(z->free_items.size());
@@ -456,13 +469,12 @@ void uma_zone_get_stats(uma_zone_t z, struct uma_zone_stats *stats) {
   stats->requests = static_cast<uint64_t>(z->requests + allocs);
   stats->failures = z->failures;
   stats->sleeps = z->sleeps;
+  mtx_unlock(&z->lock);
 }
 
 void uma_zone_foreach(void (*fn)(uma_zone_t zone, void *arg), void *arg) {
-  std::vector<uma_zone *> list;
-  {
-    std::lock_guard<std::mutex> lock(uma_zones_lock());
-    list = zones();
-  }
+  mtx_lock(&uma_zones_lock);
+  std::vector<uma_zone *> list = zones();
+  mtx_unlock(&uma_zones_lock);
   for (uma_zone *z : list) fn(z, arg);
 }

@@ -13,24 +13,30 @@
 // with a plain store and a compiler-only fence, and a thread that must
 // reach into other threads' caches (drain, unbind) first flags them, then
 // forces a fence on every thread (the kernel would send IPIs), then waits
-// until none is busy. See compat/asymmetric_fence.h.
+// until none is busy. See <linux/linux_membarrier.h>.
 //
-// Lock order: zones_lock() -> uma_zone::lock. Caches are reached only with
-// the zone lock held or by their owner.
-#ifndef COMPAT_UMA_INT_H_
-#define COMPAT_UMA_INT_H_
+// Lock order: uma_zones_lock -> uma_zone::lock. Caches are reached only
+// with the zone lock held or by their owner.
+//
+// The internals are C++ (and the inline fast paths of uma_zalloc() and
+// uma_zfree() with them); a C file that includes this header sees nothing
+// more than <vm/uma.h>.
+#ifndef _COMPAT_VM_UMA_INT_H_
+#define	_COMPAT_VM_UMA_INT_H_
 
+#include <vm/uma.h>
+
+#ifdef __cplusplus
 #include <stdint.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <vector>
 
-#include "compat/asymmetric_fence.h"
-#include "compat/cdefs.h"
-#include "compat/uma.h"
+#include <linux/linux_membarrier.h>
+#include <sys/cdefs.h>
+#include <sys/condvar.h>
+#include <sys/mutex.h>
 
 // Items a thread's cache holds at most, and moves to or from the zone at once.
 constexpr int UMA_CACHE_MAX = 64;
@@ -87,11 +93,11 @@ struct uma_zone {
   std::atomic<bool> use_caches{true};
   uint32_t slot = 0;  // index of this zone's cache in every thread
 
-  std::mutex lock;
-  std::condition_variable limit_cv;
+  struct mtx lock;
+  struct cv limit_cv;
   // M_WAITOK allocations that found no memory sleep on it, a short while
   // or until the shared layer gets items.
-  std::condition_variable memory_cv;
+  struct cv memory_cv;
   int memory_waiters = 0;
   std::vector<void *> free_items;  // the shared free stack (LIFO)
   std::vector<uma_slab> slabs;     // keg zones: their memory
@@ -110,7 +116,8 @@ struct uma_zone {
   bool is_cache() const { return import != nullptr; }
 };
 
-std::mutex &uma_zones_lock();
+// The list of zones and the cache slots.
+extern struct mtx uma_zones_lock;
 
 // Per-thread caches (uma_cache.cc).
 // The calling thread's caches by zone slot. Plain __thread variables in the
@@ -230,4 +237,6 @@ void uma_cache_count_locked(uma_zone *z, int64_t *cached, int64_t *allocs,
 uint32_t uma_cache_slot_alloc(void);
 void uma_cache_slot_free(uint32_t slot);
 
-#endif  // COMPAT_UMA_INT_H_
+#endif /* __cplusplus */
+
+#endif /* !_COMPAT_VM_UMA_INT_H_ */

@@ -1,6 +1,5 @@
 // The kernel map on a reservation of the process's address space; see
-// compat/vm_kern.h.
-#include "compat/vm_kern.h"
+// <vm/vm_kern.h>.
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,8 +11,10 @@
 #include <new>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
-#include "compat/panic.h"
+
+#include <sys/mutex.h>
+#include <sys/systm.h>
+#include <vm/vm_kern.h>
 
 struct vm_object kernel_object_store = {"kernel object"};
 
@@ -43,7 +44,7 @@ bool round_page(vm_offset_t x, vm_offset_t *out) {
 }
 
 // The kernel map, created once; the size may be set until then.
-absl::Mutex kmap_lock;
+struct mtx kmap_lock = MTX_INITIALIZER("kernel map creation");
 vm_size_t kmap_size = KMEM_KVA_SIZE_DEFAULT;  // under kmap_lock
 std::atomic<vm_map_t> kmap{nullptr};
 struct vm_map kmap_store;
@@ -62,9 +63,12 @@ void map_setup(vm_map_t map, const char *name, vm_offset_t min,
 }
 
 vm_map_t kmap_create() {
-  absl::MutexLock l(&kmap_lock);
+  mtx_lock(&kmap_lock);
   vm_map_t map = kmap.load(std::memory_order_relaxed);
-  if (map != nullptr) return map;
+  if (map != nullptr) {
+    mtx_unlock(&kmap_lock);
+    return map;
+  }
   void *base = mmap(nullptr, kmap_size, PROT_NONE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED)
@@ -76,6 +80,7 @@ vm_map_t kmap_create() {
   map_setup(&kmap_store, "kernel_map", min, kmap_size, kernel_arena, nullptr,
             0);
   kmap.store(&kmap_store, std::memory_order_release);
+  mtx_unlock(&kmap_lock);
   return &kmap_store;
 }
 
@@ -150,17 +155,24 @@ vm_map_t kmem_kernel_map(void) {
 }
 
 int kmem_set_kva_size(vm_size_t size) {
-  absl::MutexLock l(&kmap_lock);
-  if (kmap.load(std::memory_order_relaxed) != nullptr) return EBUSY;
+  int error = 0;
   vm_offset_t rounded;
-  if (size < 16 * page_size() || !round_page(size, &rounded)) return EINVAL;
-  kmap_size = rounded;
-  return 0;
+  mtx_lock(&kmap_lock);
+  if (kmap.load(std::memory_order_relaxed) != nullptr)
+    error = EBUSY;
+  else if (size < 16 * page_size() || !round_page(size, &rounded))
+    error = EINVAL;
+  else
+    kmap_size = rounded;
+  mtx_unlock(&kmap_lock);
+  return error;
 }
 
 vm_size_t kmem_kva_size(void) {
-  absl::MutexLock l(&kmap_lock);
-  return kmap_size;
+  mtx_lock(&kmap_lock);
+  vm_size_t size = kmap_size;
+  mtx_unlock(&kmap_lock);
+  return size;
 }
 
 vm_offset_t vm_map_min(vm_map_t map) {

@@ -1,72 +1,43 @@
-// The kernel's raw memory layer on real pages: FreeBSD's <vm/vm_kern.h>
-// (kva_alloc(), kmem_malloc(), kmem_back() ...) over a kernel map.
-//
-// The kernel map is one large reservation of the process's address space
-// (mmap PROT_NONE, MAP_NORESERVE: no memory, no swap accounting) whose
-// addresses a vmem arena with a page quantum hands out: kernel_arena, set up
-// with vmem_init() when the map is first used. Backing a range makes its
-// pages readable and writable (the system supplies zero-filled pages on
-// first touch); unbacking gives the pages back to the system at once
-// (madvise(MADV_DONTNEED): they leave the resident set and read as zero when
-// backed again) and makes the range inaccessible. A range that is only
-// reserved (kva_alloc(), uvm_km_kmemalloc() with UVM_KMF_VALLOC) faults
-// when touched; OpenBSD's uvm_km_valloc() ranges are backed, as pageable
-// memory that no page is taken for until touched.
-//
-// A submap (uvm_km_suballoc(), <compat/uvm_km.h>) is a map of its own, with
-// its own arena, over a range carved from its parent's arena.
-//
-// Every map records its live allocations. Misuse panics, naming the map, the
-// address and the size, before any page is touched: freeing an address
-// outside the map or one the map did not hand out, freeing with another size
-// than allocated, backing a range outside the kernel map.
-//
-// Sizes are rounded up to whole pages. Thread-safe.
-#ifndef COMPAT_VM_KERN_H_
-#define COMPAT_VM_KERN_H_
+/*
+ * The kernel's raw memory layer on real pages: FreeBSD's <vm/vm_kern.h>
+ * (kva_alloc(), kmem_malloc(), kmem_back() ...) over a kernel map.
+ *
+ * The kernel map is one large reservation of the process's address space
+ * (mmap PROT_NONE, MAP_NORESERVE: no memory, no swap accounting) whose
+ * addresses a vmem arena with a page quantum hands out: kernel_arena, set up
+ * with vmem_init() when the map is first used. Backing a range makes its
+ * pages readable and writable (the system supplies zero-filled pages on
+ * first touch); unbacking gives the pages back to the system at once
+ * (madvise(MADV_DONTNEED): they leave the resident set and read as zero when
+ * backed again) and makes the range inaccessible. A range that is only
+ * reserved (kva_alloc(), uvm_km_kmemalloc() with UVM_KMF_VALLOC) faults
+ * when touched; OpenBSD's uvm_km_valloc() ranges are backed, as pageable
+ * memory that no page is taken for until touched.
+ *
+ * A submap (OpenBSD's uvm_km_suballoc(), compat/openbsd) is a map of its
+ * own, with its own arena, over a range carved from its parent's arena.
+ *
+ * Every map records its live allocations. Misuse panics, naming the map, the
+ * address and the size, before any page is touched: freeing an address
+ * outside the map or one the map did not hand out, freeing with another size
+ * than allocated, backing a range outside the kernel map.
+ *
+ * Sizes are rounded up to whole pages. Thread-safe.
+ */
+#ifndef _COMPAT_VM_VM_KERN_H_
+#define	_COMPAT_VM_VM_KERN_H_
 
+#include <sys/cdefs.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sys/vmem.h>  // vmem_t and the M_* flag values
+#include <sys/vmem.h>	/* vmem_t and the M_* flag values */
+#include <vm/vm.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+#include <vm/vm_param.h>
 
-#include "compat/mutex.h"
-
-typedef uintptr_t vm_offset_t;
-typedef size_t vm_size_t;
-
-// Mach-style return values of kmem_back().
-#ifndef KERN_SUCCESS
-#define KERN_SUCCESS 0
-#define KERN_NO_SPACE 3
-#define KERN_RESOURCE_SHORTAGE 6
-#endif
-
-// The VM object that kernel memory belongs to. Only a token here: the pages
-// of the kernel map are the process's anonymous memory.
-struct vm_object {
-  const char *vo_name;
-};
-typedef struct vm_object *vm_object_t;
-extern struct vm_object kernel_object_store;
-#define kernel_object (&kernel_object_store)
-
-// A map: a range of kernel address space and the arena that hands it out.
-// The fields are private to compat/vm_kern.cc; the type is complete only so
-// that a caller may provide the storage of a submap (uvm_km_suballoc()).
-struct vm_map {
-  char vm_name[32];
-  vm_offset_t vm_min;  // [vm_min, vm_max)
-  vm_offset_t vm_max;
-  vmem_t *vm_arena;
-  struct vm_map *vm_parent;  // NULL for the kernel map
-  int vm_flags;
-  int vm_inited;
-  struct mtx vm_lock;  // the map lock: vm_map_lock(), UVM_KMF_TRYLOCK
-  void *vm_records;    // live allocations (private)
-};
-typedef struct vm_map *vm_map_t;
-
+__BEGIN_DECLS
 // The kernel map, created at first use. Its arena is kernel_arena (storage
 // in kern/subr_vmem.cc, aliased by kmem_arena), set up with vmem_init() then;
 // ranges taken from it directly may be given pages with kmem_back().
@@ -83,17 +54,7 @@ vm_map_t kmem_kernel_map(void);
 int kmem_set_kva_size(vm_size_t size);
 vm_size_t kmem_kva_size(void);
 
-// The bounds of a map: [vm_map_min(), vm_map_max()).
-vm_offset_t vm_map_min(vm_map_t map);
-vm_offset_t vm_map_max(vm_map_t map);
-const char *vm_map_name(vm_map_t map);
-
-// The map lock. Allocations and frees take it briefly (not while sleeping
-// for space); holding it makes UVM_KMF_TRYLOCK allocations fail. Not
-// recursive: a thread that holds it must not allocate from the map.
-void vm_map_lock(vm_map_t map);
-int vm_map_trylock(vm_map_t map);  // 1 if locked
-void vm_map_unlock(vm_map_t map);
+// The maps' own functions are in <vm/vm_map.h>.
 
 // Address space only (no access), in the kernel map. 0 when none is left
 // (never sleeps). kva_alloc_aligned() aligns to align, a power of two.
@@ -114,7 +75,7 @@ int kmem_back(vm_object_t object, vm_offset_t addr, vm_size_t size,
               int flags);
 void kmem_unback(vm_object_t object, vm_offset_t addr, vm_size_t size);
 
-// ---- The layer for <compat/uvm_km.h>: maps other than the kernel map.
+// ---- The layer under OpenBSD's uvm_km(9) (compat/openbsd): any map.
 
 // Allocate from map: size bytes (rounded up to pages), aligned to align (a
 // power of two; 0 or less than a page: a page). flags: M_NOWAIT (0 when
@@ -137,4 +98,6 @@ vm_map_t kmem_map_suballoc(vm_map_t parent, vm_offset_t *min,
                            vm_offset_t *max, vm_size_t size, int flags,
                            int fixed, vm_map_t submap, const char *caller);
 
-#endif  // COMPAT_VM_KERN_H_
+__END_DECLS
+
+#endif /* !_COMPAT_VM_VM_KERN_H_ */

@@ -1,12 +1,12 @@
 // callout(9) and taskqueue(9) on the emulated kernel's background threads.
 // hz is 1000: a tick is a millisecond.
-#include "compat/callout.h"
+#include <sys/callout.h>
 
 #include <atomic>
 #include <thread>
 
-#include "compat/kernel.h"
-#include "compat/taskqueue.h"
+#include <sys/kernel.h>
+#include <sys/taskqueue.h>
 #include "gtest/gtest.h"
 #include "tests/compat/wait.h"
 

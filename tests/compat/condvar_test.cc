@@ -1,5 +1,6 @@
 // condvar(9): signal, broadcast, timed waits and the interlock's ownership.
-#include "compat/condvar.h"
+#include <sys/condvar.h>
+#include <sys/mutex.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -8,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "compat/kernel.h"
+#include <sys/kernel.h>
 #include "gtest/gtest.h"
 #include "tests/compat/wait.h"
 

@@ -1,5 +1,5 @@
 // uma(9): the zone allocator, keg and cache zones.
-#include "compat/uma.h"
+#include <vm/uma.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "compat/malloc.h"
+#include <sys/malloc.h>
 #include "gtest/gtest.h"
 #include "tests/compat/wait.h"
 

@@ -4,7 +4,7 @@
 
 #include <future>
 
-#include "compat/vm_kern.h"
+#include <vm/vm_kern.h>
 #include "gtest/gtest.h"
 #include "tests/kmem/test_util.h"
 

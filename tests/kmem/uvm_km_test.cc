@@ -1,5 +1,5 @@
 // OpenBSD's uvm_km(9) on the kernel map and on submaps.
-#include "compat/uvm_km.h"
+#include <uvm/uvm.h>
 
 #include <string.h>
 
@@ -8,6 +8,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <vm/vm_map.h>  // vm_map_min() ..., the maps' own functions
 
 #include "gtest/gtest.h"
 #include "tests/kmem/test_util.h"

@@ -8,8 +8,8 @@
 #include <sys/vmem.h>
 #include <sys/vmem_ext.h>
 
-#include "compat/malloc.h"
-#include "compat/uma.h"
+#include <sys/malloc.h>
+#include <vm/uma.h>
 #include "gtest/gtest.h"
 #include "tests/stack/test_util.h"
 

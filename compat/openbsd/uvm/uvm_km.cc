@@ -1,12 +1,25 @@
-// OpenBSD's uvm_km(9) on the maps of compat/vm_kern.cc.
+// OpenBSD's uvm_km(9) on the maps of compat/vm/vm_kern.cc.
 //
 // As in OpenBSD, only uvm_km_valloc_wait() sleeps for address space: the
 // others ask the map without sleeping and return 0 when it is full. Pages
 // cannot run short here (they come on first touch), so the page-waiting of
 // the other calls has nothing to wait for.
-#include "compat/uvm_km.h"
+#include <unistd.h>
+
+#include <uvm/uvm.h>
+#include <vm/vm_kern.h>
+
+struct uvmexp uvmexp;
 
 namespace {
+
+// Before the constructors of C++ objects, which may use PAGE_SIZE.
+__attribute__((constructor(101))) void uvmexp_init(void) {
+  const int size = static_cast<int>(sysconf(_SC_PAGESIZE));
+  uvmexp.pagesize = size;
+  uvmexp.pagemask = size - 1;
+  uvmexp.pageshift = __builtin_ctz(static_cast<unsigned>(size));
+}
 
 // More than the map can ever hold: OpenBSD returns 0 for such a size rather
 // than look for room (or, in uvm_km_valloc_wait(), sleep for it forever).
