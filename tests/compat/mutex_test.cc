@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/compat/wait.h"
+#include "tests/util/concurrency.h"
 
 namespace {
 
-using compat_test::WaitFor;
+using test_util::WaitUntil;
 
 class MutexTest : public testing::Test {
  protected:
@@ -38,10 +38,10 @@ class OtherHolder {
       : thread_([this, m] {
           mtx_lock(m);
           holding_.store(true);
-          WaitFor([this] { return release_.load(); });
+          WaitUntil([this] { return release_.load(); });
           mtx_unlock(m);
         }) {
-    EXPECT_TRUE(WaitFor([this] { return holding_.load(); }));
+    EXPECT_TRUE(WaitUntil([this] { return holding_.load(); }));
   }
   ~OtherHolder() {
     release_.store(true);

@@ -70,7 +70,7 @@ class FaultTest : public ::testing::TestWithParam<int> {
     vm_ = vmem_create("fault", 0x1000, 0x10000, 0x10, 0, M_WAITOK);
     ASSERT_NE(vm_, nullptr);
     vmem_verify(vm_);
-    ASSERT_LT(ShowField(ShowVmem(vm_), "free tags"), 4);
+    ASSERT_LT(test_util::Stats(vm_).vs_free_tags, 4);
     drain_ = vmem_create("drain", 0x10000000, 0x10000000, 1, 0, M_WAITOK);
     ASSERT_NE(drain_, nullptr);
     DrainTagZone(drain_, &held_);
