@@ -1,5 +1,6 @@
 // Memory shortage inside the allocator: boundary-tag refills that fail.
-// The failure hook of compat/malloc.h makes M_NOWAIT allocations fail.
+// The failure hook of malloc(9) (<sys/malloc.h>) makes M_NOWAIT
+// allocations fail.
 #include <errno.h>
 #include <string.h>
 
