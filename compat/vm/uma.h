@@ -118,16 +118,12 @@ static inline void uma_zfree(uma_zone_t zone, void *item);
 #include <vm/uma_int.h>
 #else
 // In C, calls that take the same fast path out of line.
-static __inline void *
-uma_zalloc(uma_zone_t zone, int flags)
-{
-	return (uma_zalloc_arg(zone, NULL, flags));
+static inline void *uma_zalloc(uma_zone_t zone, int flags) {
+  return uma_zalloc_arg(zone, NULL, flags);
 }
 
-static __inline void
-uma_zfree(uma_zone_t zone, void *item)
-{
-	uma_zfree_arg(zone, item, NULL);
+static inline void uma_zfree(uma_zone_t zone, void *item) {
+  uma_zfree_arg(zone, item, NULL);
 }
 #endif
 
