@@ -43,8 +43,37 @@
 #include <sys/cdefs.h>
 
 
-#include "kern/subr_vmem_port.h"	/* PORT(1): compat/ for the kernel */
+/* PORT(1): no opt_ddb.h */
 
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/kernel.h>
+#include <sys/queue.h>
+#include <sys/callout.h>
+#include <sys/hash.h>
+#include <sys/lock.h>
+#include <sys/malloc.h>
+#include <sys/mutex.h>
+#include <sys/smp.h>
+#include <sys/condvar.h>
+#include <sys/sysctl.h>
+#include <sys/taskqueue.h>
+#include <sys/vmem.h>
+/* PORT(1): no <sys/vmmeter.h> */
+
+/* PORT(1): no opt_vm.h */
+
+#include <vm/uma.h>
+#include <vm/vm.h>
+/* PORT(1): no <vm/pmap.h> */
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+#include <vm/vm_kern.h>
+/* PORT(1): no <vm/vm_extern.h> */
+#include <vm/vm_param.h>
+#include "kern/subr_vmem_port.h"	/* PORT(1): no vm_page.h, vm_pageout.h, */
+				/* vm_phys.h, vm_pagequeue.h */
+#include <vm/uma_int.h>
 
 #define	VMEM_OPTORDER		5
 #define	VMEM_OPTVALUE		(1 << VMEM_OPTORDER)
@@ -1715,7 +1744,7 @@ vmem_dump(const vmem_t *vm , int (*pr)(const char *, ...))
 #endif /* defined(DDB) || defined(DIAGNOSTIC) */
 
 #if defined(DDB)
-#include "compat/ddb.h"	/* PORT(1) */
+#include <ddb/ddb.h>
 
 static bt_t *
 vmem_whatis_lookup(vmem_t *vm, vmem_addr_t addr)

@@ -1,10 +1,11 @@
 /*
  * The port's prelude to kern/subr_vmem.cc (FreeBSD's sys/kern/subr_vmem.c,
- * translated), included in place of the kernel headers (PORT(1)).
+ * translated), included from its block of kernel headers in place of those
+ * compat/ does not provide (PORT(1)).
  *
- * It brings in the compat/ headers that emulate the kernel services the
- * file calls, and declares the port's own functions that the translation
- * calls from its tagged lines.  Those are defined in the kern/subr_vmem_*.inc
+ * It brings in what the port's own code needs beyond upstream's headers,
+ * and declares the port's own functions that the translation calls from
+ * its tagged lines.  Those are defined in the kern/subr_vmem_*.inc
  * files that the translation includes at its end: they work on the file's
  * private structures and static data, so they belong to its translation
  * unit, but not to its text.  kern/PORTING.md lists every change.
@@ -19,26 +20,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <sys/vmem.h>
-#include <sys/vmem_ext.h>
+#include <sys/vmem_ext.h>	/* our extensions of the KPI */
 
-#include "absl/base/call_once.h"
-#include "compat/callout.h"
-#include "compat/cdefs.h"
-#include "compat/condvar.h"
-#include "compat/ddb.h"
-#include "compat/hash.h"
-#include "compat/kernel.h"
-#include "compat/malloc.h"
-#include "compat/mutex.h"
-#include "compat/panic.h"
-#include "compat/proc.h"
-#include "compat/queue.h"
-#include "compat/smp.h"
-#include "compat/sysctl.h"
-#include "compat/taskqueue.h"
-#include "compat/uma.h"
-#include "compat/witness.h"
+#include <ddb/ddb.h>		/* DB_SHOW_COMMAND, used before its section */
+
+#include "absl/base/call_once.h"	/* vmem_startup() runs once */
 
 struct vmem_btag;
 struct vmem_freelist;

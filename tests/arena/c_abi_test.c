@@ -9,19 +9,7 @@
 #include <stdio.h>
 #include <sys/vmem.h>
 
-static int passed;
-static int failed;
-
-#define CHECK(cond)                                                      \
-	do {                                                             \
-		if (cond) {                                              \
-			passed++;                                        \
-		} else {                                                 \
-			failed++;                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n",     \
-			    __FILE__, __LINE__, #cond);                  \
-		}                                                        \
-	} while (0)
+#include "tests/util/check.h"
 
 /* An ID allocator: IDs 1..16, quantum 0 (taken as 1), next fit. */
 static void
@@ -118,6 +106,5 @@ main(void)
 	test_ids();
 	test_fits();
 	test_xalloc();
-	printf("c_abi_test: %d checks passed, %d failed\n", passed, failed);
-	return (failed != 0);
+	return (check_report("c_abi_test", 0));
 }

@@ -35,10 +35,11 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/util/concurrency.h"
 
 namespace {
 
-constexpr std::chrono::seconds kScanTimeout(30);
+using test_util::kHangTimeout;
 
 // Runs body in a death-test child; see the file comment.
 template <class F>
@@ -59,9 +60,9 @@ int Guarded(const char *what, std::function<int()> alloc) {
   std::packaged_task<int()> task(std::move(alloc));
   std::future<int> result = task.get_future();
   std::thread thread(std::move(task));
-  if (result.wait_for(kScanTimeout) != std::future_status::ready) {
+  if (result.wait_for(kHangTimeout) != std::future_status::ready) {
     ADD_FAILURE() << what << ": the next-fit scan did not finish within "
-                  << kScanTimeout.count() << " s: it loops forever";
+                  << kHangTimeout.count() << " s: it loops forever";
     fflush(nullptr);
     _exit(2);  // the runaway thread holds the arena lock: stop it
   }

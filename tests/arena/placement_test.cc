@@ -4,57 +4,23 @@
 // vmem_verify() runs after every mutation; it panics (and so aborts the
 // test) if the arena's invariants break.
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <sys/vmem.h>
 #include <sys/vmem_ext.h>
 
 #include <algorithm>
 #include <map>
 #include <random>
-#include <string>
 #include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/util/vmem_show.h"
+#include "tests/util/arena_stats.h"
 
 namespace {
 
-std::string Show(const char *command, vmem_t *vm) {
-  return test_util::VmemShow(command, vm);
-}
-
-using Seg = test_util::VmemSeg;
-
-// The segment list (from "show vmemdump"), cursor excluded.
-std::vector<Seg> Segments(vmem_t *vm) {
-  std::vector<Seg> segs;
-  for (const Seg &seg : test_util::VmemSegments(vm))
-    if (seg.type != "cursor") segs.push_back(seg);
-  return segs;
-}
-
-// Free counts per row of the "show vmem" per-order table: row size -> free.
-std::map<vmem_size_t, size_t> FreeTable(vmem_t *vm) {
-  std::map<vmem_size_t, size_t> table;
-  std::string out = Show("vmem", vm);
-  size_t pos = out.find("inuse\tsize\t\tfree\tsize\n");
-  EXPECT_NE(pos, std::string::npos) << out;
-  if (pos == std::string::npos) return table;
-  pos = out.find('\n', pos) + 1;
-  while (pos < out.size()) {
-    size_t eol = out.find('\n', pos);
-    std::string line = out.substr(pos, eol - pos);
-    pos = eol + 1;
-    size_t rowsize, ut, us, ft, fs;
-    if (sscanf(line.c_str(), " %zu %zu %zu %zu %zu", &rowsize, &ut, &us, &ft,
-               &fs) == 5 &&
-        ft != 0)
-      table[rowsize] = ft;
-  }
-  return table;
-}
+using Seg = test_util::Segment;
+using test_util::FreeCounts;
+using test_util::Segments;
 
 vmem_addr_t Alloc(vmem_t *vm, vmem_size_t size, int strat) {
   vmem_addr_t addr = 0;
@@ -304,13 +270,13 @@ TEST(PlacementTest, FreeCoalescesToOneSegmentPerSpan) {
     const vmem_addr_t base[] = {0x10000, 0x40000, 0x80000};
     const vmem_size_t size[] = {0x800, 0x800, 0x200};
     for (int i = 0; i < 3; i++) {
-      EXPECT_EQ(segs[2 * i].type, "static span");
-      EXPECT_EQ(segs[2 * i + 1].type, "free");
+      EXPECT_EQ(segs[2 * i].type, VMEM_WALK_SPAN);
+      EXPECT_EQ(segs[2 * i + 1].type, VMEM_WALK_FREE);
       EXPECT_EQ(segs[2 * i + 1].start, base[i]);
       EXPECT_EQ(segs[2 * i + 1].size, size[i]);
     }
-    // The summary's per-order table: two free 0x800 segments, one 0x200.
-    std::map<vmem_size_t, size_t> table = FreeTable(vm);
+    // The per-order table: two free 0x800 segments, one 0x200.
+    std::map<vmem_size_t, size_t> table = FreeCounts(vm);
     EXPECT_EQ(table.size(), 2u);
     EXPECT_EQ(table[0x800], 2u);
     EXPECT_EQ(table[0x200], 1u);
@@ -333,7 +299,7 @@ TEST(PlacementTest, FreeMergesWithEachNeighbour) {
   ASSERT_EQ(segs.size(), 4u);
   EXPECT_EQ(segs[2].start, 0x1010u);
   EXPECT_EQ(segs[2].size, 0x30u);
-  EXPECT_EQ(segs[2].type, "free");
+  EXPECT_EQ(segs[2].type, VMEM_WALK_FREE);
   Free(vm, b[0], 16);  // merges with the right neighbour
   segs = Segments(vm);
   ASSERT_EQ(segs.size(), 3u);

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "compat/uma.h"
+#include <vm/uma.h>
 #include "gtest/gtest.h"
 
 namespace {

@@ -2,7 +2,7 @@
 // that stores x then reads y, and a slow side that stores y then reads x,
 // cannot both read the old value. Without fences x86 shows that outcome
 // within a few thousand rounds (when built optimised, see BUILD.bazel).
-#include "compat/asymmetric_fence.h"
+#include <linux/linux_membarrier.h>
 
 #include <atomic>
 #include <chrono>
@@ -72,7 +72,8 @@ TEST(AsymmetricFence, ForbidsTheStoreBufferOutcome) {
 
 TEST(AsymmetricFence, DegradedModeFencesBothSides) {
   asymmetric_fence_init();
-  asymmetric_fence_degraded.store(true);  // no other thread is in a fence
+  // No other thread is in a fence.
+  __atomic_store_n(&asymmetric_fence_degraded, 1, __ATOMIC_SEQ_CST);
   EXPECT_EQ(store_buffer_violations(), 0);
 }
 

@@ -1,18 +1,18 @@
 // callout(9) and taskqueue(9) on the emulated kernel's background threads.
 // hz is 1000: a tick is a millisecond.
-#include "compat/callout.h"
+#include <sys/callout.h>
 
 #include <atomic>
 #include <thread>
 
-#include "compat/kernel.h"
-#include "compat/taskqueue.h"
+#include <sys/kernel.h>
+#include <sys/taskqueue.h>
 #include "gtest/gtest.h"
-#include "tests/compat/wait.h"
+#include "tests/util/concurrency.h"
 
 namespace {
 
-using compat_test::WaitFor;
+using test_util::WaitUntil;
 
 // Callouts and their records live for the whole program, so that a failing
 // test cannot leave the softclock thread a dangling pointer.
@@ -44,7 +44,7 @@ void flush_softclock(int ticks) {
   int before = sentinel.fired.load();
   callout_init(&sentinel.c, 1);
   callout_reset(&sentinel.c, ticks, count_fire, &sentinel);
-  ASSERT_TRUE(WaitFor([&] { return sentinel.fired.load() > before; }));
+  ASSERT_TRUE(WaitUntil([&] { return sentinel.fired.load() > before; }));
 }
 
 TEST(Callout, FiresAfterItsTicks) {
@@ -52,7 +52,7 @@ TEST(Callout, FiresAfterItsTicks) {
   callout_init(&p.c, 1);
   EXPECT_EQ(callout_pending(&p.c), 0);
   EXPECT_EQ(callout_reset(&p.c, 10, count_fire, &p), 0);
-  EXPECT_TRUE(WaitFor([] { return p.fired.load() >= 1; }));
+  EXPECT_TRUE(WaitUntil([] { return p.fired.load() >= 1; }));
   EXPECT_EQ(p.arg.load(), &p);
   EXPECT_EQ(callout_pending(&p.c), 0);
   EXPECT_EQ(callout_stop(&p.c), 0);  // not pending any more
@@ -65,7 +65,7 @@ TEST(Callout, ZeroTicksStillFires) {
   static Probe p;
   callout_init(&p.c, 1);
   EXPECT_EQ(callout_reset(&p.c, 0, count_fire, &p), 0);
-  EXPECT_TRUE(WaitFor([] { return p.fired.load() >= 1; }));
+  EXPECT_TRUE(WaitUntil([] { return p.fired.load() >= 1; }));
   flush_softclock(5);
   EXPECT_EQ(p.fired.load(), 1);
 }
@@ -90,7 +90,7 @@ TEST(Callout, ResetOfAPendingCalloutReschedules) {
   // Far off: only a reschedule makes it fire within the test.
   EXPECT_EQ(callout_reset(&slow.c, 3600 * hz, count_fire, &fast), 0);
   EXPECT_EQ(callout_reset(&slow.c, 1, count_fire, &slow), 1);
-  EXPECT_TRUE(WaitFor([] { return slow.fired.load() >= 1; }));
+  EXPECT_TRUE(WaitUntil([] { return slow.fired.load() >= 1; }));
   EXPECT_EQ(slow.arg.load(), &slow);  // the new function argument
   EXPECT_EQ(callout_pending(&slow.c), 0);
   // Queued once, so fired once.
@@ -104,7 +104,7 @@ TEST(Callout, MayRescheduleItselfFromItsFunction) {
   callout_init(&p.c, 1);
   p.limit = 4;
   callout_reset(&p.c, 1, reschedule_self, &p);
-  EXPECT_TRUE(WaitFor([] { return p.fired.load() >= 4; }));
+  EXPECT_TRUE(WaitUntil([] { return p.fired.load() >= 4; }));
   flush_softclock(5);
   EXPECT_EQ(p.fired.load(), 4);
   EXPECT_EQ(callout_pending(&p.c), 0);
@@ -122,7 +122,7 @@ struct Blocker {
 void block(void *context, int pending) {
   auto *b = static_cast<Blocker *>(context);
   b->started = true;
-  WaitFor([b] { return b->release.load(); });
+  WaitUntil([b] { return b->release.load(); });
 }
 
 struct Counted {
@@ -144,7 +144,7 @@ void count_run(void *context, int pending) {
 // is merely weaker, never wrong.
 std::thread release_later(Blocker *b) {
   return std::thread([b] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(test_util::kSettle);
     b->release = true;
   });
 }
@@ -153,7 +153,7 @@ TEST(Taskqueue, RunsAnEnqueuedTask) {
   static Counted c;
   TASK_INIT(&c.t, 0, count_run, &c);
   EXPECT_EQ(taskqueue_enqueue(taskqueue_thread, &c.t), 0);
-  EXPECT_TRUE(WaitFor([] { return c.runs.load() >= 1; }));
+  EXPECT_TRUE(WaitUntil([] { return c.runs.load() >= 1; }));
   EXPECT_EQ(c.last_pending.load(), 1);
   taskqueue_drain(taskqueue_thread, &c.t);
   EXPECT_EQ(c.runs.load(), 1);
@@ -165,7 +165,7 @@ TEST(Taskqueue, EnqueuedSeveralTimesRunsOnceWithPendingCount) {
   TASK_INIT(&b.t, 0, block, &b);
   TASK_INIT(&c.t, 0, count_run, &c);
   taskqueue_enqueue(taskqueue_thread, &b.t);
-  ASSERT_TRUE(WaitFor([] { return b.started.load(); }));
+  ASSERT_TRUE(WaitUntil([] { return b.started.load(); }));
   for (int i = 0; i < 3; i++) taskqueue_enqueue(taskqueue_thread, &c.t);
   EXPECT_EQ(c.runs.load(), 0);
   std::thread releaser = release_later(&b);
@@ -195,7 +195,7 @@ TEST(Taskqueue, DrainWaitsForARunningTask) {
       },
       &b);
   taskqueue_enqueue(taskqueue_thread, &b.t);
-  ASSERT_TRUE(WaitFor([] { return b.started.load(); }));
+  ASSERT_TRUE(WaitUntil([] { return b.started.load(); }));
   std::thread releaser = release_later(&b);
   taskqueue_drain(taskqueue_thread, &b.t);
   EXPECT_TRUE(finished.load()) << "drain returned while the task ran";

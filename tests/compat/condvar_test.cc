@@ -1,5 +1,6 @@
 // condvar(9): signal, broadcast, timed waits and the interlock's ownership.
-#include "compat/condvar.h"
+#include <sys/condvar.h>
+#include <sys/mutex.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -8,13 +9,16 @@
 #include <thread>
 #include <vector>
 
-#include "compat/kernel.h"
+#include <sys/kernel.h>
 #include "gtest/gtest.h"
-#include "tests/compat/wait.h"
+#include "tests/util/concurrency.h"
 
 namespace {
 
-using compat_test::WaitFor;
+// test_util::kHangTimeout in ticks.
+const int kHangTicks = static_cast<int>(test_util::kHangTimeout.count()) * hz;
+
+using test_util::WaitUntil;
 
 // The state waiters share; heap-allocated so that a test that fails with a
 // waiter still asleep can leave it behind instead of hanging.
@@ -56,7 +60,7 @@ class Waiters {
   }
   // Joins the waiters if all woke; otherwise leaves them (and s) behind.
   bool Finish(int n) {
-    if (!WaitFor([&] { return s_->woke.load() == n; })) {
+    if (!WaitUntil([&] { return s_->woke.load() == n; })) {
       for (auto &t : threads_) t.detach();
       return false;
     }
@@ -78,13 +82,13 @@ TEST(Condvar, Wmesg) {
 TEST(Condvar, SignalWakesWaiter) {
   auto *s = new Shared;
   Waiters waiters(s, 1);
-  ASSERT_TRUE(WaitFor([&] { return s->waiters() == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return s->waiters() == 1; }));
   mtx_lock(&s->m);
   s->ready = true;
   cv_signal(&s->cv);
   mtx_unlock(&s->m);
   int owned = -1;
-  bool ok = WaitFor([&] { return s->woke.load() == 1; });
+  bool ok = WaitUntil([&] { return s->woke.load() == 1; });
   if (ok) owned = s->owned_after_wait.load();
   ASSERT_TRUE(waiters.Finish(1)) << "cv_signal did not wake the waiter";
   EXPECT_EQ(owned, 1) << "mutex not owned after cv_wait";
@@ -94,13 +98,13 @@ TEST(Condvar, BroadcastWakesAllWaiters) {
   constexpr int kWaiters = 4;
   auto *s = new Shared;
   Waiters waiters(s, kWaiters);
-  ASSERT_TRUE(WaitFor([&] { return s->waiters() == kWaiters; }));
+  ASSERT_TRUE(WaitUntil([&] { return s->waiters() == kWaiters; }));
   mtx_lock(&s->m);
   s->ready = true;
   cv_broadcast(&s->cv);
   mtx_unlock(&s->m);
   int woke = 0, owned = 0;
-  if (WaitFor([&] { return s->woke.load() == kWaiters; })) {
+  if (WaitUntil([&] { return s->woke.load() == kWaiters; })) {
     woke = s->woke.load();
     owned = s->owned_after_wait.load();
   } else {
@@ -138,11 +142,11 @@ TEST(Condvar, TimedwaitReturnsZeroWhenSignalled) {
     mtx_lock(&s.m);
     // Long enough never to expire; if the signal is lost the wait ends with
     // EWOULDBLOCK and the test fails instead of hanging.
-    result = cv_timedwait(&s.cv, &s.m, 20 * hz);
+    result = cv_timedwait(&s.cv, &s.m, kHangTicks);
     owned = mtx_owned(&s.m);
     mtx_unlock(&s.m);
   });
-  ASSERT_TRUE(WaitFor([&] { return s.waiters() == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return s.waiters() == 1; }));
   mtx_lock(&s.m);
   cv_signal(&s.cv);
   mtx_unlock(&s.m);
@@ -156,13 +160,13 @@ TEST(Condvar, WaitReleasesTheMutexWhileAsleep) {
   Shared s;
   std::thread waiter([&] {
     mtx_lock(&s.m);
-    while (!s.ready) cv_timedwait(&s.cv, &s.m, 20 * hz);
+    while (!s.ready) cv_timedwait(&s.cv, &s.m, kHangTicks);
     mtx_unlock(&s.m);
   });
-  ASSERT_TRUE(WaitFor([&] { return s.waiters() == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return s.waiters() == 1; }));
   // The waiter holds the interlock on paper only while it runs.
   // (A spurious wake-up may hold it for a moment: retry.)
-  ASSERT_TRUE(WaitFor([&] { return mtx_trylock(&s.m) == 1; }));
+  ASSERT_TRUE(WaitUntil([&] { return mtx_trylock(&s.m) == 1; }));
   EXPECT_TRUE(mtx_owned(&s.m));
   s.ready = true;
   cv_broadcast(&s.cv);
@@ -185,7 +189,7 @@ TEST(CondvarDeathTest, DestroyWithWaitersPanics) {
           mtx_lock(&s->m);
           for (;;) cv_wait(&s->cv, &s->m);
         }).detach();
-        WaitFor([&] { return s->waiters() == 1; });
+        WaitUntil([&] { return s->waiters() == 1; });
         mtx_lock(&s->m);
         cv_destroy(&s->cv);
       },

@@ -1,5 +1,5 @@
 // malloc(9): flags, the failure hook and the per-type counters.
-#include "compat/malloc.h"
+#include <sys/malloc.h>
 
 #include <stdint.h>
 

@@ -1,5 +1,5 @@
 // mutex(9): ownership, recursion checks, trylock and mutual exclusion.
-#include "compat/mutex.h"
+#include <sys/mutex.h>
 
 #include <string.h>
 
@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/compat/wait.h"
+#include "tests/util/concurrency.h"
 
 namespace {
 
-using compat_test::WaitFor;
+using test_util::WaitUntil;
 
 class MutexTest : public testing::Test {
  protected:
@@ -38,10 +38,10 @@ class OtherHolder {
       : thread_([this, m] {
           mtx_lock(m);
           holding_.store(true);
-          WaitFor([this] { return release_.load(); });
+          WaitUntil([this] { return release_.load(); });
           mtx_unlock(m);
         }) {
-    EXPECT_TRUE(WaitFor([this] { return holding_.load(); }));
+    EXPECT_TRUE(WaitUntil([this] { return holding_.load(); }));
   }
   ~OtherHolder() {
     release_.store(true);
@@ -57,14 +57,14 @@ class OtherHolder {
 TEST_F(MutexTest, NameAndOwnership) {
   EXPECT_STREQ(mtx_name(&m_), "test_mtx");
   EXPECT_FALSE(mtx_owned(&m_));
-  int held = compat_locks_held();
+  int held = curthread->td_locks;
   mtx_lock(&m_);
   EXPECT_TRUE(mtx_owned(&m_));
-  EXPECT_EQ(compat_locks_held(), held + 1);
+  EXPECT_EQ(curthread->td_locks, held + 1);
   mtx_assert(&m_, MA_OWNED);
   mtx_unlock(&m_);
   EXPECT_FALSE(mtx_owned(&m_));
-  EXPECT_EQ(compat_locks_held(), held);
+  EXPECT_EQ(curthread->td_locks, held);
   mtx_assert(&m_, MA_NOTOWNED);
 }
 

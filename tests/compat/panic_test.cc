@@ -1,5 +1,6 @@
 // panic(9), KASSERT and MPASS.
-#include "compat/panic.h"
+#include <sys/systm.h>
+#include <sys/vmem_ext.h>
 
 #include <signal.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
 // sysctl(9) integer knobs through vmem_sysctl_int().
-#include "compat/sysctl.h"
+#include <sys/sysctl.h>
+#include <sys/vmem_ext.h>
 
 #include <errno.h>
 

@@ -1,6 +1,6 @@
 // SYSINIT and mi_startup(). Nothing else in this binary calls mi_startup(),
 // so the first call is the test's.
-#include "compat/kernel.h"
+#include <sys/kernel.h>
 
 #include <atomic>
 #include <mutex>

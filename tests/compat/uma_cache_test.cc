@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "compat/uma.h"
+#include <vm/uma.h>
 #include "gtest/gtest.h"
 
 namespace {

@@ -1,5 +1,5 @@
 // uma(9): the zone allocator, keg and cache zones.
-#include "compat/uma.h"
+#include <vm/uma.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,13 +15,13 @@
 #include <thread>
 #include <vector>
 
-#include "compat/malloc.h"
+#include <sys/malloc.h>
 #include "gtest/gtest.h"
-#include "tests/compat/wait.h"
+#include "tests/util/concurrency.h"
 
 namespace {
 
-using compat_test::WaitFor;
+using test_util::WaitUntil;
 
 uma_zone_stats stats_of(uma_zone_t zone) {
   uma_zone_stats st;
@@ -390,11 +390,11 @@ TEST(Uma, WaitokSleeperTakesAnItemFreedMeanwhile) {
   flaky_failures = 1 << 30;
   std::atomic<void *> got{nullptr};
   std::thread sleeper([&] { got = uma_zalloc(z, M_WAITOK); });
-  EXPECT_TRUE(WaitFor([&] { return stats_of(z).sleeps >= 2; }))
+  EXPECT_TRUE(WaitUntil([&] { return stats_of(z).sleeps >= 2; }))
       << "M_WAITOK did not sleep while allocf failed";
   uma_zfree(z, held);
   uma_zone_reclaim(z, UMA_RECLAIM_DRAIN);  // to the shared layer
-  EXPECT_TRUE(WaitFor([&] { return got.load() != nullptr; }));
+  EXPECT_TRUE(WaitUntil([&] { return got.load() != nullptr; }));
   flaky_failures = 0;  // lets a broken sleeper go before the join
   sleeper.join();
   EXPECT_EQ(got.load(), held);
@@ -474,11 +474,11 @@ TEST(Uma, SetMaxFailsNowaitAndSleepsWaitok) {
     got = uma_zalloc(z, M_WAITOK);
     done = true;
   });
-  bool slept = WaitFor([&] { return stats_of(z).sleeps >= 1; });
+  bool slept = WaitUntil([&] { return stats_of(z).sleeps >= 1; });
   EXPECT_TRUE(slept) << "M_WAITOK at the limit did not sleep";
   EXPECT_FALSE(done.load());
   uma_zfree(z, a);  // the sleeper takes it
-  bool woke = WaitFor([&] { return done.load(); });
+  bool woke = WaitUntil([&] { return done.load(); });
   EXPECT_TRUE(woke) << "M_WAITOK sleeper not woken by uma_zfree";
   if (!woke) uma_zone_set_max(z, 0);  // let it go before joining
   sleeper.join();

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <vector>
 
-#include "compat/illumos_vmem.h"
+#include "compat/illumos/illumos_vmem.h"
 #include "gtest/gtest.h"
 #include "tests/illumos/test_util.h"
 
@@ -38,7 +38,7 @@ std::vector<int> TakeSeen() {
   return s;
 }
 
-void *RecordingAlloc(illumos::vmem_t *src, size_t size, int vmflag) {
+void *RecordingAlloc(vmem_t *src, size_t size, int vmflag) {
   {
     std::lock_guard<std::mutex> lock(seen_mu);
     seen.push_back(vmflag);
@@ -48,7 +48,7 @@ void *RecordingAlloc(illumos::vmem_t *src, size_t size, int vmflag) {
   return TrackedAlloc(src, size, vmflag);
 }
 
-void *RecordingXimport(illumos::vmem_t *src, size_t *sizep, size_t align,
+void *RecordingXimport(vmem_t *src, size_t *sizep, size_t align,
                        int vmflag) {
   return RecordingAlloc(src, *sizep, vmflag);
 }
@@ -58,23 +58,23 @@ class IllumosFlagsTest : public testing::Test {
   void SetUp() override {
     TakeSeen();
     fail_imports = false;
-    heap_ = illumos::vmem_create("heap", P(kBase), 1024 * kPage, kPage,
+    heap_ = illumos_vmem_create("heap", P(kBase), 1024 * kPage, kPage,
                                  nullptr, nullptr, nullptr, 0, VM_SLEEP);
     ASSERT_NE(heap_, nullptr);
   }
   void TearDown() override {
     EXPECT_EQ(Ledger::Get().Errors(), 0);
     EXPECT_TRUE(Ledger::Get().Outstanding(heap_).empty());
-    illumos::vmem_destroy(heap_);
+    illumos_vmem_destroy(heap_);
     Ledger::Get().Forget(heap_);
   }
   // A fresh arena importing from the heap through RecordingAlloc.
-  illumos::vmem_t *Importer(size_t qcache_max = 0) {
-    return illumos::vmem_create("importer", nullptr, 0, kPage,
+  vmem_t *Importer(size_t qcache_max = 0) {
+    return illumos_vmem_create("importer", nullptr, 0, kPage,
                                 &RecordingAlloc, &TrackedFree, heap_,
                                 qcache_max, VM_SLEEP);
   }
-  illumos::vmem_t *heap_ = nullptr;
+  vmem_t *heap_ = nullptr;
 };
 
 TEST_F(IllumosFlagsTest, ImportGetsTheCallersKmflags) {
@@ -96,18 +96,18 @@ TEST_F(IllumosFlagsTest, ImportGetsTheCallersKmflags) {
   for (const Case &c : cases) {
     SCOPED_TRACE(c.vmflag);
     for (bool x : {false, true}) {
-      illumos::vmem_t *vm = Importer();
+      vmem_t *vm = Importer();
       ASSERT_NE(vm, nullptr);
-      void *p = x ? illumos::vmem_xalloc(vm, 2 * kPage, 0, 0, 0, nullptr,
+      void *p = x ? illumos_vmem_xalloc(vm, 2 * kPage, 0, 0, 0, nullptr,
                                          nullptr, c.vmflag & ~VM_NEXTFIT)
-                  : illumos::vmem_alloc(vm, 2 * kPage, c.vmflag);
+                  : illumos_vmem_alloc(vm, 2 * kPage, c.vmflag);
       ASSERT_NE(p, nullptr);
       EXPECT_EQ(TakeSeen(), std::vector<int>{c.seen}) << "xalloc " << x;
       if (x)
-        illumos::vmem_xfree(vm, p, 2 * kPage);
+        illumos_vmem_xfree(vm, p, 2 * kPage);
       else
-        illumos::vmem_free(vm, p, 2 * kPage);
-      illumos::vmem_destroy(vm);
+        illumos_vmem_free(vm, p, 2 * kPage);
+      illumos_vmem_destroy(vm);
     }
   }
 }
@@ -116,107 +116,107 @@ TEST_F(IllumosFlagsTest, KmflagsReachImportsThroughCachesAndStacks) {
   // A size the quantum caches serve: the cache's fill imports with them
   // (without waiting: FreeBSD's arena fills its caches so, and waits, if
   // it must, in a plain allocation after).
-  illumos::vmem_t *vm = Importer(4 * kPage);
+  vmem_t *vm = Importer(4 * kPage);
   ASSERT_NE(vm, nullptr);
-  void *p = illumos::vmem_alloc(vm, kPage, VM_SLEEP | VM_PUSHPAGE);
+  void *p = illumos_vmem_alloc(vm, kPage, VM_SLEEP | VM_PUSHPAGE);
   ASSERT_NE(p, nullptr);
   std::vector<int> s = TakeSeen();
   ASSERT_FALSE(s.empty());
   for (int f : s) EXPECT_EQ(f & ~VM_NOSLEEP, VM_PUSHPAGE);
-  illumos::vmem_free(vm, p, kPage);
+  illumos_vmem_free(vm, p, kPage);
 
   // Two arenas stacked on the heap: each import down the stack is called
   // with the flags, as illumos's vmem_alloc() of the source hands them on.
-  illumos::vmem_t *mid = illumos::vmem_xcreate(
+  vmem_t *mid = illumos_vmem_xcreate(
       "mid", nullptr, 0, kPage, &RecordingXimport, &TrackedFree, heap_, 0,
       VM_SLEEP);
-  illumos::vmem_t *top = illumos::vmem_create(
+  vmem_t *top = illumos_vmem_create(
       "top", nullptr, 0, kPage, &RecordingAlloc, &TrackedFree, mid, 0,
       VM_SLEEP);
-  void *q = illumos::vmem_alloc(top, 3 * kPage,
+  void *q = illumos_vmem_alloc(top, 3 * kPage,
                                 VM_NOSLEEP | VM_PUSHPAGE | VM_BESTFIT);
   ASSERT_NE(q, nullptr);
   EXPECT_EQ(TakeSeen(), (std::vector<int>{VM_NOSLEEP | VM_PUSHPAGE,
                                           VM_NOSLEEP | VM_PUSHPAGE}));
-  illumos::vmem_free(top, q, 3 * kPage);
+  illumos_vmem_free(top, q, 3 * kPage);
   EXPECT_TRUE(Ledger::Get().Outstanding(mid).empty());
-  illumos::vmem_destroy(top);
-  illumos::vmem_destroy(mid);
+  illumos_vmem_destroy(top);
+  illumos_vmem_destroy(mid);
   Ledger::Get().Forget(mid);
-  illumos::vmem_destroy(vm);
+  illumos_vmem_destroy(vm);
 }
 
 TEST_F(IllumosFlagsTest, AbortFailsInsteadOfWaiting) {
   // A full arena with no source: VM_SLEEP would wait for a free.
-  illumos::vmem_t *full = illumos::vmem_create(
+  vmem_t *full = illumos_vmem_create(
       "full", P(kBase + 2048 * kPage), 4 * kPage, kPage, nullptr, nullptr,
       nullptr, 0, VM_SLEEP);
   ASSERT_NE(full, nullptr);
-  void *all = illumos::vmem_alloc(full, 4 * kPage, VM_SLEEP);
+  void *all = illumos_vmem_alloc(full, 4 * kPage, VM_SLEEP);
   ASSERT_NE(all, nullptr);
   // Bounded, so that a regression fails rather than hangs.
   auto aborted = std::async(std::launch::async, [full] {
     return std::vector<void *>{
-        illumos::vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT),
-        illumos::vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT | VM_BESTFIT),
-        illumos::vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT | VM_ENDALLOC),
-        illumos::vmem_xalloc(full, kPage, 2 * kPage, kPage, 0, nullptr,
+        illumos_vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT),
+        illumos_vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT | VM_BESTFIT),
+        illumos_vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT | VM_ENDALLOC),
+        illumos_vmem_xalloc(full, kPage, 2 * kPage, kPage, 0, nullptr,
                              nullptr, VM_SLEEP | VM_ABORT),
-        illumos::vmem_xalloc(full, kPage, 0, 0, 0, P(kBase), P(kBase),
+        illumos_vmem_xalloc(full, kPage, 0, 0, 0, P(kBase), P(kBase),
                              VM_SLEEP | VM_ABORT),
     };
   });
   ASSERT_EQ(aborted.wait_for(kHangTimeout), std::future_status::ready);
   EXPECT_EQ(aborted.get(), std::vector<void *>(5, nullptr));
-  illumos::vmem_free(full, all, 4 * kPage);
+  illumos_vmem_free(full, all, 4 * kPage);
   // With space, VM_ABORT allocates as usual.
-  void *p = illumos::vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT);
+  void *p = illumos_vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT);
   EXPECT_NE(p, nullptr);
-  illumos::vmem_free(full, p, kPage);
-  illumos::vmem_destroy(full);
+  illumos_vmem_free(full, p, kPage);
+  illumos_vmem_destroy(full);
 
   // An import that fails is tried once, with the caller's VM_SLEEP; then
   // the allocation fails rather than waiting for another thread's free.
-  illumos::vmem_t *vm = Importer();
+  vmem_t *vm = Importer();
   ASSERT_NE(vm, nullptr);
   fail_imports = true;
   auto failed = std::async(std::launch::async, [vm] {
-    return illumos::vmem_alloc(vm, 2 * kPage, VM_SLEEP | VM_ABORT);
+    return illumos_vmem_alloc(vm, 2 * kPage, VM_SLEEP | VM_ABORT);
   });
   ASSERT_EQ(failed.wait_for(kHangTimeout), std::future_status::ready);
   EXPECT_EQ(failed.get(), nullptr);
   EXPECT_EQ(TakeSeen(), std::vector<int>{VM_SLEEP});
   // One that succeeds serves it.
   fail_imports = false;
-  p = illumos::vmem_alloc(vm, 2 * kPage, VM_SLEEP | VM_ABORT);
+  p = illumos_vmem_alloc(vm, 2 * kPage, VM_SLEEP | VM_ABORT);
   EXPECT_NE(p, nullptr);
   EXPECT_EQ(TakeSeen(), std::vector<int>{VM_SLEEP});
-  illumos::vmem_free(vm, p, 2 * kPage);
-  illumos::vmem_destroy(vm);
+  illumos_vmem_free(vm, p, 2 * kPage);
+  illumos_vmem_destroy(vm);
 }
 
 TEST_F(IllumosFlagsTest, PushpageAndPopulatorAreAccepted) {
-  illumos::vmem_t *vm = illumos::vmem_create(
+  vmem_t *vm = illumos_vmem_create(
       "populator", nullptr, 0, kPage, &RecordingAlloc, &TrackedFree, heap_,
       0, VM_SLEEP | VMC_POPULATOR);
   ASSERT_NE(vm, nullptr);
-  void *p = illumos::vmem_alloc(vm, kPage, VM_NOSLEEP | VM_PUSHPAGE);
+  void *p = illumos_vmem_alloc(vm, kPage, VM_NOSLEEP | VM_PUSHPAGE);
   ASSERT_NE(p, nullptr);
-  void *q = illumos::vmem_xalloc(vm, kPage, 0, 0, 0, nullptr, nullptr,
+  void *q = illumos_vmem_xalloc(vm, kPage, 0, 0, 0, nullptr, nullptr,
                                  VM_SLEEP | VM_PUSHPAGE);
   ASSERT_NE(q, nullptr);
-  illumos::vmem_free(vm, p, kPage);
-  illumos::vmem_xfree(vm, q, kPage);
-  illumos::vmem_destroy(vm);
+  illumos_vmem_free(vm, p, kPage);
+  illumos_vmem_xfree(vm, q, kPage);
+  illumos_vmem_destroy(vm);
   // vmem_xcreate() drops it, as illumos does.
-  illumos::vmem_t *x = illumos::vmem_xcreate(
+  vmem_t *x = illumos_vmem_xcreate(
       "xpopulator", nullptr, 0, kPage, &RecordingXimport, &TrackedFree,
       heap_, 0, VM_SLEEP | VMC_POPULATOR);
   ASSERT_NE(x, nullptr);
-  p = illumos::vmem_alloc(x, kPage, VM_SLEEP | VM_PUSHPAGE);
+  p = illumos_vmem_alloc(x, kPage, VM_SLEEP | VM_PUSHPAGE);
   ASSERT_NE(p, nullptr);
-  illumos::vmem_free(x, p, kPage);
-  illumos::vmem_destroy(x);
+  illumos_vmem_free(x, p, kPage);
+  illumos_vmem_destroy(x);
   TakeSeen();
 }
 
@@ -228,15 +228,15 @@ class IllumosFlagsDeathTest : public IllumosFlagsTest {
 };
 
 TEST_F(IllumosFlagsDeathTest, AbortWithPanicPanics) {
-  illumos::vmem_t *full = illumos::vmem_create(
+  vmem_t *full = illumos_vmem_create(
       "abort_full", P(kBase + 2048 * kPage), kPage, kPage, nullptr, nullptr,
       nullptr, 0, VM_SLEEP);
-  void *all = illumos::vmem_alloc(full, kPage, VM_SLEEP);
+  void *all = illumos_vmem_alloc(full, kPage, VM_SLEEP);
   EXPECT_DEATH(
-      illumos::vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT | VM_PANIC),
+      illumos_vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT | VM_PANIC),
       "arena abort_full: cannot satisfy mandatory allocation of size 0x1000");
-  illumos::vmem_free(full, all, kPage);
-  illumos::vmem_destroy(full);
+  illumos_vmem_free(full, all, kPage);
+  illumos_vmem_destroy(full);
 }
 
 }  // namespace

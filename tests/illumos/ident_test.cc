@@ -5,7 +5,7 @@
 #include <chrono>
 #include <vector>
 
-#include "compat/illumos_vmem.h"
+#include "compat/illumos/illumos_vmem.h"
 #include "gtest/gtest.h"
 #include "tests/illumos/test_util.h"
 
@@ -14,82 +14,82 @@ namespace {
 
 constexpr size_t kIds = 10;
 
-illumos::vmem_t *Ids(const char *name) {
-  return illumos::vmem_create(name, P(1), kIds, 1, nullptr, nullptr, nullptr,
+vmem_t *Ids(const char *name) {
+  return illumos_vmem_create(name, P(1), kIds, 1, nullptr, nullptr, nullptr,
                               0, VMC_IDENTIFIER | VM_SLEEP);
 }
 
-uintptr_t Id(illumos::vmem_t *vm, int vmflag) {
-  return U(illumos::vmem_alloc(vm, 1, vmflag));
+uintptr_t Id(vmem_t *vm, int vmflag) {
+  return U(illumos_vmem_alloc(vm, 1, vmflag));
 }
 
 TEST(IllumosIdentTest, HandsOutOneToN) {
-  illumos::vmem_t *ids = Ids("ids");
+  vmem_t *ids = Ids("ids");
   ASSERT_NE(ids, nullptr);
-  EXPECT_EQ(illumos::vmem_size(ids, VMEM_FREE), kIds);
+  EXPECT_EQ(illumos_vmem_size(ids, VMEM_FREE), kIds);
   for (uintptr_t want = 1; want <= kIds; want++)
     EXPECT_EQ(Id(ids, VM_SLEEP | VM_NEXTFIT), want);
-  EXPECT_EQ(illumos::vmem_size(ids, VMEM_ALLOC), kIds);
-  EXPECT_EQ(illumos::vmem_size(ids, VMEM_FREE), 0u);
+  EXPECT_EQ(illumos_vmem_size(ids, VMEM_ALLOC), kIds);
+  EXPECT_EQ(illumos_vmem_size(ids, VMEM_FREE), 0u);
   // Exhausted: VM_NOSLEEP fails with every policy.
   for (int vmflag : {VM_NOSLEEP, VM_NOSLEEP | VM_NEXTFIT,
                      VM_NOSLEEP | VM_BESTFIT, VM_NOSLEEP | VM_FIRSTFIT})
     EXPECT_EQ(Id(ids, vmflag), 0u);
-  EXPECT_TRUE(illumos::vmem_contains(ids, P(1), kIds));
-  EXPECT_FALSE(illumos::vmem_contains(ids, P(0), 1));
-  EXPECT_FALSE(illumos::vmem_contains(ids, P(kIds), 2));
-  for (uintptr_t id = 1; id <= kIds; id++) illumos::vmem_free(ids, P(id), 1);
+  EXPECT_TRUE(illumos_vmem_contains(ids, P(1), kIds));
+  EXPECT_FALSE(illumos_vmem_contains(ids, P(0), 1));
+  EXPECT_FALSE(illumos_vmem_contains(ids, P(kIds), 2));
+  for (uintptr_t id = 1; id <= kIds; id++) illumos_vmem_free(ids, P(id), 1);
   EXPECT_EQ(Walk(ids, VMEM_FREE), (std::vector<Seg>{{1, kIds}}));
-  illumos::vmem_destroy(ids);
+  illumos_vmem_destroy(ids);
 }
 
 TEST(IllumosIdentTest, NextFitRotates) {
-  illumos::vmem_t *ids = Ids("pids");
+  vmem_t *ids = Ids("pids");
   ASSERT_NE(ids, nullptr);
   // Freed IDs are not reused until the rotor comes round again.
   for (uintptr_t want = 1; want <= 3; want++) {
     EXPECT_EQ(Id(ids, VM_SLEEP | VM_NEXTFIT), want);
-    illumos::vmem_free(ids, P(want), 1);
+    illumos_vmem_free(ids, P(want), 1);
   }
   std::vector<uintptr_t> got;
   for (size_t i = 0; i < kIds; i++) got.push_back(Id(ids, VM_SLEEP | VM_NEXTFIT));
   EXPECT_EQ(got, (std::vector<uintptr_t>{4, 5, 6, 7, 8, 9, 10, 1, 2, 3}));
   // Free two; the next IDs are the ones after the rotor, in order.
-  illumos::vmem_free(ids, P(8), 1);
-  illumos::vmem_free(ids, P(5), 1);
+  illumos_vmem_free(ids, P(8), 1);
+  illumos_vmem_free(ids, P(5), 1);
   EXPECT_EQ(Id(ids, VM_NOSLEEP | VM_NEXTFIT), 5u);
   EXPECT_EQ(Id(ids, VM_NOSLEEP | VM_NEXTFIT), 8u);
   EXPECT_EQ(Id(ids, VM_NOSLEEP | VM_NEXTFIT), 0u);
   // Instant fit (no policy) takes a freed ID at once, the latest freed.
-  illumos::vmem_free(ids, P(9), 1);
-  illumos::vmem_free(ids, P(2), 1);
+  illumos_vmem_free(ids, P(9), 1);
+  illumos_vmem_free(ids, P(2), 1);
   EXPECT_EQ(Id(ids, VM_SLEEP), 2u);
   EXPECT_EQ(Id(ids, VM_SLEEP), 9u);
-  for (uintptr_t id = 1; id <= kIds; id++) illumos::vmem_free(ids, P(id), 1);
-  illumos::vmem_destroy(ids);
+  for (uintptr_t id = 1; id <= kIds; id++) illumos_vmem_free(ids, P(id), 1);
+  illumos_vmem_destroy(ids);
 }
 
 TEST(IllumosIdentTest, SleepingNextFitGetsTheFreedId) {
-  illumos::vmem_t *ids = Ids("ids-wait");
+  vmem_t *ids = Ids("ids-wait");
   ASSERT_NE(ids, nullptr);
   for (uintptr_t want = 1; want <= kIds; want++)
     ASSERT_EQ(Id(ids, VM_SLEEP | VM_NEXTFIT), want);
   auto fut = Spawn([ids] { return Id(ids, VM_SLEEP | VM_NEXTFIT); });
   EXPECT_EQ(fut.wait_for(std::chrono::seconds(0)),
             std::future_status::timeout);
-  illumos::vmem_free(ids, P(6), 1);
+  illumos_vmem_free(ids, P(6), 1);
   ASSERT_EQ(fut.wait_for(kHangTimeout), std::future_status::ready);
   EXPECT_EQ(fut.get(), 6u);
-  for (uintptr_t id = 1; id <= kIds; id++) illumos::vmem_free(ids, P(id), 1);
-  illumos::vmem_destroy(ids);
+  for (uintptr_t id = 1; id <= kIds; id++) illumos_vmem_free(ids, P(id), 1);
+  illumos_vmem_destroy(ids);
 }
 
 TEST(IllumosIdentTest, IdentifierArenaImportsFromAnIdentifierArena) {
-  illumos::vmem_t *ids = illumos::vmem_create(
+  vmem_t *ids = illumos_vmem_create(
       "ids-src", P(100), 1000, 1, nullptr, nullptr, nullptr, 0,
       VMC_IDENTIFIER | VM_SLEEP);
   ASSERT_NE(ids, nullptr);
-  illumos::vmem_t *sub = illumos::vmem_create(
+  vmem_t *sub = illumos_vmem_create(
       "ids-sub", nullptr, 0, 1, &TrackedAlloc, &TrackedFree, ids, 0,
       VMC_IDENTIFIER | VM_SLEEP);
   ASSERT_NE(sub, nullptr);
@@ -100,24 +100,24 @@ TEST(IllumosIdentTest, IdentifierArenaImportsFromAnIdentifierArena) {
     ASSERT_LT(id, 1100u);
     got.push_back(id);
   }
-  EXPECT_EQ(illumos::vmem_size(ids, VMEM_ALLOC),
-            illumos::vmem_size(sub, VMEM_ALLOC | VMEM_FREE));
-  for (uintptr_t id : got) illumos::vmem_free(sub, P(id), 1);
+  EXPECT_EQ(illumos_vmem_size(ids, VMEM_ALLOC),
+            illumos_vmem_size(sub, VMEM_ALLOC | VMEM_FREE));
+  for (uintptr_t id : got) illumos_vmem_free(sub, P(id), 1);
   EXPECT_TRUE(Ledger::Get().Outstanding(ids).empty());
-  EXPECT_EQ(illumos::vmem_size(ids, VMEM_ALLOC), 0u);
-  illumos::vmem_destroy(sub);
-  illumos::vmem_destroy(ids);
+  EXPECT_EQ(illumos_vmem_size(ids, VMEM_ALLOC), 0u);
+  illumos_vmem_destroy(sub);
+  illumos_vmem_destroy(ids);
   Ledger::Get().Forget(ids);
 }
 
 TEST(IllumosIdentDeathTest, MemoryArenaCannotImportFromIdentifierArena) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  illumos::vmem_t *ids = Ids("ids-mixed");
+  vmem_t *ids = Ids("ids-mixed");
   ASSERT_NE(ids, nullptr);
-  EXPECT_DEATH(illumos::vmem_create("mem", nullptr, 0, 1, &illumos::vmem_alloc,
-                                    &illumos::vmem_free, ids, 0, VM_SLEEP),
+  EXPECT_DEATH(illumos_vmem_create("mem", nullptr, 0, 1, &illumos_vmem_alloc,
+                                    &illumos_vmem_free, ids, 0, VM_SLEEP),
                "identifier arena and a memory arena");
-  illumos::vmem_destroy(ids);
+  illumos_vmem_destroy(ids);
 }
 
 }  // namespace

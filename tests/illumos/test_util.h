@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "compat/illumos_vmem.h"
+#include "compat/illumos/illumos_vmem.h"
 #include "tests/util/concurrency.h"
 
 namespace illumos_test {
@@ -30,9 +30,9 @@ inline uintptr_t U(const void *p) { return reinterpret_cast<uintptr_t>(p); }
 inline void *P(uintptr_t a) { return reinterpret_cast<void *>(a); }
 
 // The segments of the types in typemask, in walk order.
-inline std::vector<Seg> Walk(illumos::vmem_t *vm, int typemask) {
+inline std::vector<Seg> Walk(vmem_t *vm, int typemask) {
   std::vector<Seg> segs;
-  illumos::vmem_walk(
+  illumos_vmem_walk(
       vm, typemask,
       [](void *arg, void *start, size_t size) {
         static_cast<std::vector<Seg> *>(arg)->push_back({U(start), size});
@@ -45,10 +45,10 @@ inline std::vector<Seg> Walk(illumos::vmem_t *vm, int typemask) {
 struct Snapshot {
   std::vector<Seg> spans, alloc, free;
   size_t inuse, avail;
-  static Snapshot Of(illumos::vmem_t *vm) {
+  static Snapshot Of(vmem_t *vm) {
     return {Walk(vm, VMEM_SPAN), Walk(vm, VMEM_ALLOC), Walk(vm, VMEM_FREE),
-            illumos::vmem_size(vm, VMEM_ALLOC),
-            illumos::vmem_size(vm, VMEM_FREE)};
+            illumos_vmem_size(vm, VMEM_ALLOC),
+            illumos_vmem_size(vm, VMEM_FREE)};
   }
   bool operator==(const Snapshot &o) const {
     return spans == o.spans && alloc == o.alloc && free == o.free &&
@@ -64,13 +64,13 @@ class Ledger {
     static Ledger *l = new Ledger;
     return *l;
   }
-  void Imported(illumos::vmem_t *src, void *addr, size_t size) {
+  void Imported(vmem_t *src, void *addr, size_t size) {
     std::lock_guard<std::mutex> lock(mu_);
     auto &m = out_[src];
     if (!m.emplace(U(addr), size).second) errors_++;
     imports_[src]++;
   }
-  void Released(illumos::vmem_t *src, void *addr, size_t size) {
+  void Released(vmem_t *src, void *addr, size_t size) {
     std::lock_guard<std::mutex> lock(mu_);
     auto &m = out_[src];
     auto it = m.find(U(addr));
@@ -81,15 +81,15 @@ class Ledger {
     releases_[src]++;
   }
   // Spans of src imported and not yet released.
-  std::map<uintptr_t, size_t> Outstanding(illumos::vmem_t *src) {
+  std::map<uintptr_t, size_t> Outstanding(vmem_t *src) {
     std::lock_guard<std::mutex> lock(mu_);
     return out_[src];
   }
-  int Imports(illumos::vmem_t *src) {
+  int Imports(vmem_t *src) {
     std::lock_guard<std::mutex> lock(mu_);
     return imports_[src];
   }
-  int Releases(illumos::vmem_t *src) {
+  int Releases(vmem_t *src) {
     std::lock_guard<std::mutex> lock(mu_);
     return releases_[src];
   }
@@ -99,7 +99,7 @@ class Ledger {
     return errors_;
   }
   // Forget src (its arena is gone; its address may be reused).
-  void Forget(illumos::vmem_t *src) {
+  void Forget(vmem_t *src) {
     std::lock_guard<std::mutex> lock(mu_);
     out_.erase(src);
     imports_.erase(src);
@@ -107,34 +107,34 @@ class Ledger {
     sleeping_.erase(src);
   }
   // VM_SLEEP imports from src under way (afunc calls not yet returned).
-  int Sleeping(illumos::vmem_t *src) {
+  int Sleeping(vmem_t *src) {
     std::lock_guard<std::mutex> lock(mu_);
     return sleeping_[src];
   }
-  void AddSleeping(illumos::vmem_t *src, int n) {
+  void AddSleeping(vmem_t *src, int n) {
     std::lock_guard<std::mutex> lock(mu_);
     sleeping_[src] += n;
   }
 
  private:
   std::mutex mu_;
-  std::map<illumos::vmem_t *, std::map<uintptr_t, size_t>> out_;
-  std::map<illumos::vmem_t *, int> imports_, releases_, sleeping_;
+  std::map<vmem_t *, std::map<uintptr_t, size_t>> out_;
+  std::map<vmem_t *, int> imports_, releases_, sleeping_;
   int errors_ = 0;
 };
 
 // vmem_alloc/vmem_free on the source, recorded in the ledger.
-inline void *TrackedAlloc(illumos::vmem_t *src, size_t size, int vmflag) {
+inline void *TrackedAlloc(vmem_t *src, size_t size, int vmflag) {
   const bool sleeps = (vmflag & VM_NOSLEEP) == 0;
   if (sleeps) Ledger::Get().AddSleeping(src, 1);
-  void *p = illumos::vmem_alloc(src, size, vmflag);
+  void *p = illumos_vmem_alloc(src, size, vmflag);
   if (sleeps) Ledger::Get().AddSleeping(src, -1);
   if (p != nullptr) Ledger::Get().Imported(src, p, size);
   return p;
 }
-inline void TrackedFree(illumos::vmem_t *src, void *addr, size_t size) {
+inline void TrackedFree(vmem_t *src, void *addr, size_t size) {
   Ledger::Get().Released(src, addr, size);
-  illumos::vmem_free(src, addr, size);
+  illumos_vmem_free(src, addr, size);
 }
 
 

@@ -4,13 +4,14 @@
 
 #include <future>
 
-#include "compat/vm_kern.h"
+#include <vm/vm_kern.h>
 #include "gtest/gtest.h"
 #include "tests/kmem/test_util.h"
 
 namespace {
 
-using kmem_test::kGenerous;
+using test_util::kHangTimeout;
+using test_util::kSettle;
 using kmem_test::PageSize;
 
 constexpr size_t kPages = 64;
@@ -44,11 +45,11 @@ TEST_F(KvaSize, SleepingMallocWaitsForAFree) {
   auto sleeper = std::async(std::launch::async, [] {
     return kmem_malloc(4 * PageSize(), M_WAITOK | M_ZERO);
   });
-  EXPECT_EQ(sleeper.wait_for(std::chrono::milliseconds(200)),
+  EXPECT_EQ(sleeper.wait_for(kSettle),
             std::future_status::timeout);
   memset(all, 0x42, kPages * PageSize());
   kmem_free(all, kPages * PageSize());
-  ASSERT_EQ(sleeper.wait_for(kGenerous), std::future_status::ready);
+  ASSERT_EQ(sleeper.wait_for(kHangTimeout), std::future_status::ready);
   void *p = sleeper.get();
   ASSERT_NE(p, nullptr);
   EXPECT_TRUE(kmem_test::AllBytesAre(reinterpret_cast<uintptr_t>(p),

@@ -2,8 +2,8 @@
 // set (mincore, /proc/self/statm), so a long-running program does not grow.
 #include <string.h>
 
-#include "compat/uvm_km.h"
-#include "compat/vm_kern.h"
+#include <uvm/uvm.h>
+#include <vm/vm_kern.h>
 #include "gtest/gtest.h"
 #include "tests/kmem/test_util.h"
 

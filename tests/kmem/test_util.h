@@ -1,4 +1,5 @@
-// Helpers for the kernel-memory tests: page size, residency, bounded waits.
+// Helpers for the kernel-memory tests: page size, residency, panics that
+// name addresses. Bounded waits are tests/util/concurrency.h's.
 #ifndef TESTS_KMEM_TEST_UTIL_H_
 #define TESTS_KMEM_TEST_UTIL_H_
 
@@ -6,7 +7,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -14,11 +14,9 @@
 
 #include <sys/vmem_ext.h>
 
-namespace kmem_test {
+#include "tests/util/concurrency.h"
 
-// Far longer than anything should take, even under a sanitizer; it only
-// keeps a broken build from hanging. No test asserts how long a wait took.
-constexpr std::chrono::seconds kGenerous{60};
+namespace kmem_test {
 
 inline size_t PageSize() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
 

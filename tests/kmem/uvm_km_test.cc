@@ -1,5 +1,5 @@
 // OpenBSD's uvm_km(9) on the kernel map and on submaps.
-#include "compat/uvm_km.h"
+#include <uvm/uvm.h>
 
 #include <string.h>
 
@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include <vm/vm_map.h>  // vm_map_min() ..., the maps' own functions
+
 #include "gtest/gtest.h"
 #include "tests/kmem/test_util.h"
 
@@ -16,7 +18,8 @@ namespace {
 
 using kmem_test::AllBytesAre;
 using kmem_test::Hex;
-using kmem_test::kGenerous;
+using test_util::kHangTimeout;
+using test_util::kSettle;
 using kmem_test::PageSize;
 using kmem_test::Touch;
 
@@ -147,12 +150,12 @@ TEST(UvmKm, VallocWaitSleepsUntilFreeWakeup) {
                             [map] { return uvm_km_valloc_wait(map, PageSize()); });
   // The map is full: it cannot be done (this wait only gives it time to go
   // to sleep; the test holds whatever the timing).
-  EXPECT_EQ(sleeper.wait_for(std::chrono::milliseconds(200)),
+  EXPECT_EQ(sleeper.wait_for(kSettle),
             std::future_status::timeout);
   vaddr_t freed = pages.back();
   pages.pop_back();
   uvm_km_free_wakeup(map, freed, PageSize());
-  ASSERT_EQ(sleeper.wait_for(kGenerous), std::future_status::ready);
+  ASSERT_EQ(sleeper.wait_for(kHangTimeout), std::future_status::ready);
   vaddr_t got = sleeper.get();
   EXPECT_EQ(got, freed);  // the only free page
   pages.push_back(got);
@@ -170,8 +173,8 @@ TEST(UvmKm, VallocWaitSleepsUntilFreeWakeup) {
     uvm_km_free_wakeup(map, f1, PageSize());
     uvm_km_free_wakeup(map, f2, PageSize());
   });
-  ASSERT_EQ(s1.wait_for(kGenerous), std::future_status::ready);
-  ASSERT_EQ(s2.wait_for(kGenerous), std::future_status::ready);
+  ASSERT_EQ(s1.wait_for(kHangTimeout), std::future_status::ready);
+  ASSERT_EQ(s2.wait_for(kHangTimeout), std::future_status::ready);
   freer.join();
   std::set<vaddr_t> got2 = {s1.get(), s2.get()};
   EXPECT_EQ(got2, (std::set<vaddr_t>{f1, f2}));
@@ -218,7 +221,7 @@ TEST(UvmKm, MoreThanTheMapReturnsZero) {
                                PageSize()),
     };
   });
-  ASSERT_EQ(wait.wait_for(kGenerous), std::future_status::ready);
+  ASSERT_EQ(wait.wait_for(kHangTimeout), std::future_status::ready);
   EXPECT_EQ(wait.get(), (std::vector<vaddr_t>{0, 0, 0, 0}));
   // The other calls say the same for the same sizes.
   for (vsize_t size : {8 * PageSize(), huge}) {

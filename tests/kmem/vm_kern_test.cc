@@ -1,6 +1,6 @@
 // FreeBSD's kernel memory functions on the kernel map: kva_alloc/kva_free,
 // kmem_malloc/kmem_free, kmem_back/kmem_unback.
-#include "compat/vm_kern.h"
+#include <vm/vm_kern.h>
 
 #include <string.h>
 

@@ -8,8 +8,8 @@
 #include <thread>
 #include <vector>
 
-#include "compat/uma.h"
-#include "compat/vm_kern.h"
+#include <vm/uma.h>
+#include <vm/vm_kern.h>
 #include "gtest/gtest.h"
 #include "tests/kmem/test_util.h"
 

@@ -1,5 +1,6 @@
 // Memory shortage inside the allocator: boundary-tag refills that fail.
-// The failure hook of compat/malloc.h makes M_NOWAIT allocations fail.
+// The failure hook of malloc(9) (<sys/malloc.h>) makes M_NOWAIT
+// allocations fail.
 #include <errno.h>
 #include <string.h>
 
@@ -8,8 +9,8 @@
 #include <sys/vmem.h>
 #include <sys/vmem_ext.h>
 
-#include "compat/malloc.h"
-#include "compat/uma.h"
+#include <sys/malloc.h>
+#include <vm/uma.h>
 #include "gtest/gtest.h"
 #include "tests/stack/test_util.h"
 
@@ -70,7 +71,7 @@ class FaultTest : public ::testing::TestWithParam<int> {
     vm_ = vmem_create("fault", 0x1000, 0x10000, 0x10, 0, M_WAITOK);
     ASSERT_NE(vm_, nullptr);
     vmem_verify(vm_);
-    ASSERT_LT(ShowField(ShowVmem(vm_), "free tags"), 4);
+    ASSERT_LT(test_util::Stats(vm_).vs_free_tags, 4);
     drain_ = vmem_create("drain", 0x10000000, 0x10000000, 1, 0, M_WAITOK);
     ASSERT_NE(drain_, nullptr);
     DrainTagZone(drain_, &held_);

@@ -14,11 +14,13 @@
 #include <sys/vmem_ext.h>
 
 #include "gtest/gtest.h"
-#include "tests/stack/fake_source.h"
 #include "tests/stack/test_util.h"
+#include "tests/util/fake_source.h"
 
 namespace vmem_test {
 namespace {
+
+using test_util::FakeSource;
 
 constexpr vmem_size_t kQuantum = 0x10;
 constexpr vmem_size_t kImportQuantum = 0x1000;
@@ -216,11 +218,7 @@ TEST_F(ImportTest, SpanReleasedWhenWhollyFreeWithNextFit) {
 // In a child process with a watchdog, as a bug here spins forever holding
 // the arena lock (which would wedge the periodic task and every later test).
 void NextFitOnEmptyArenaChild() {
-  std::thread([] {
-    std::this_thread::sleep_for(std::chrono::seconds(20));
-    fprintf(stderr, "HANG: M_NEXTFIT allocation did not return\n");
-    _exit(2);
-  }).detach();
+  test_util::StartWatchdog("M_NEXTFIT allocation did not return");
   FakeSource src;
   vmem_t *vm = vmem_create("nextfit-empty", 0, 0, kQuantum, 0, M_WAITOK);
   src.Attach(vm, kImportQuantum);
@@ -298,22 +296,22 @@ TEST_F(ImportTest, FailingImportIsEnomemAndLeavesTheArenaUnchanged) {
   src_.set_fail(true);
 
   // The first failing call may top up the arena's private stock of
-  // boundary tags ("free tags" in show vmem: a cache, filled before the
-  // search); nothing else may change.
+  // boundary tags (vs_free_tags: a cache, filled before the search);
+  // nothing else may change.
   const ArenaState before = ArenaState::Of(vm_);
   vmem_addr_t b = 0xdead;
   EXPECT_EQ(Alloc(vm_, 0x1000, &b), ENOMEM);
-  EXPECT_EQ(src_.failed_imports(), 1);
+  EXPECT_EQ(src_.refused(), 1);
   const ArenaState after = ArenaState::Of(vm_);
   EXPECT_EQ(after.alloc, before.alloc);
   EXPECT_EQ(after.free, before.free);
   EXPECT_EQ(after.total, before.total);
   EXPECT_EQ(after.maxfree, before.maxfree);
-  EXPECT_EQ(DropLines(after.show, "free tags"),
-            DropLines(before.show, "free tags"));
-  EXPECT_GE(ShowField(after.show, "free tags"), 4);
+  EXPECT_EQ(WithoutTagStock(after), WithoutTagStock(before));
+  EXPECT_GE(after.stats.vs_free_tags, 4);
 
-  // From then on, failures leave everything, show vmem included, identical.
+  // From then on, failures leave everything, the tag stock included,
+  // identical.
   EXPECT_EQ(vmem_alloc(vm_, 0x2000, M_FIRSTFIT | M_NOWAIT, &b), ENOMEM);
   vmem_verify(vm_);
   EXPECT_EQ(ArenaState::Of(vm_), after);
@@ -322,7 +320,7 @@ TEST_F(ImportTest, FailingImportIsEnomemAndLeavesTheArenaUnchanged) {
             ENOMEM);
   vmem_verify(vm_);
   EXPECT_EQ(ArenaState::Of(vm_), after);
-  EXPECT_EQ(src_.failed_imports(), 3);
+  EXPECT_EQ(src_.refused(), 3);
   EXPECT_EQ(src_.imports().size(), 1u);
 
   // What fits still works; the source recovers.
@@ -344,14 +342,13 @@ TEST_F(ImportTest, FailingImportOnAFreshArenaChangesOnlyTheTagStock) {
   vmem_addr_t b;
   EXPECT_EQ(Alloc(vm_, 0x100, &b), ENOMEM);
   const ArenaState after = ArenaState::Of(vm_);
-  // The boundary-tag stock ("free tags") is topped up before the import is
+  // The boundary-tag stock (vs_free_tags) is topped up before the import is
   // tried; it is a cache, not arena state. Everything else is identical.
   EXPECT_EQ(after.alloc, before.alloc);
   EXPECT_EQ(after.free, before.free);
   EXPECT_EQ(after.total, 0u);
   EXPECT_EQ(after.maxfree, before.maxfree);
-  EXPECT_EQ(DropLines(after.show, "free tags"),
-            DropLines(before.show, "free tags"));
+  EXPECT_EQ(WithoutTagStock(after), WithoutTagStock(before));
 }
 
 TEST_F(ImportTest, LimitStopsImports) {
@@ -365,7 +362,7 @@ TEST_F(ImportTest, LimitStopsImports) {
   const ArenaState before = ArenaState::Of(vm_);
   EXPECT_EQ(Alloc(vm_, 0x10, &c), ENOMEM);
   EXPECT_EQ(src_.imports().size(), 2u);  // the source was not even asked
-  EXPECT_EQ(src_.failed_imports(), 0);
+  EXPECT_EQ(src_.refused(), 0);
   EXPECT_EQ(WithoutTagStock(ArenaState::Of(vm_)), WithoutTagStock(before));
 
   // Below the limit again once a span went back.
@@ -452,7 +449,7 @@ TEST(ImportReclaimTest, ReclaimRunsAfterAFailedImport) {
   src.set_fail(true);
   g_reclaim.to_free.push_back({b, 0x800});
   ASSERT_EQ(Alloc(vm, 0x400, &c), 0);
-  EXPECT_EQ(src.failed_imports(), 1);
+  EXPECT_EQ(src.refused(), 1);
   EXPECT_EQ(g_reclaim.calls, 1);
   EXPECT_TRUE(src.Contains(c, 0x400));
   Free(vm, a, 0x800);

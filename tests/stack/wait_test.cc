@@ -69,7 +69,7 @@ TEST(WaitTest, SleeperWaitsForTheFree) {
     return r;
   });
   ASSERT_TRUE(WaitUntil([] { return Reclaimers() >= 1; }));
-  std::this_thread::sleep_for(milliseconds(20));  // let it reach cv_wait
+  std::this_thread::sleep_for(kSettle);  // let it reach cv_wait
   // Nothing was freed: it cannot have returned.
   EXPECT_EQ(fut.wait_for(milliseconds(0)), std::future_status::timeout);
 
@@ -112,7 +112,7 @@ TEST(WaitTest, SeveralSleepersAllComplete) {
       return r;
     }));
   ASSERT_TRUE(WaitUntil([&] { return Reclaimers() >= kSleepers; }));
-  std::this_thread::sleep_for(milliseconds(20));
+  std::this_thread::sleep_for(kSettle);
   EXPECT_EQ(done.load(), 0);
 
   // Free the blocks one at a time.
@@ -156,7 +156,7 @@ TEST(WaitTest, StackedSleeperWakesWhenTheBottomFrees) {
   });
   // The top arena's import sleeps in the bottom arena.
   ASSERT_TRUE(WaitUntil([] { return Reclaimers() >= 1; }));
-  std::this_thread::sleep_for(milliseconds(20));
+  std::this_thread::sleep_for(kSettle);
   EXPECT_EQ(fut.wait_for(milliseconds(0)), std::future_status::timeout);
   vmem_verify(top);
 
@@ -209,11 +209,7 @@ TEST(WaitTest, NoWaitOnAFullArenaFailsAtOnce) {
 // M_NEXTFIT on a full arena: in a child with a watchdog, as a bug here
 // spins forever with the arena lock held.
 void NextFitNoWaitOnFullArena() {
-  std::thread([] {
-    std::this_thread::sleep_for(std::chrono::seconds(20));
-    fprintf(stderr, "HANG: M_NEXTFIT|M_NOWAIT did not return\n");
-    _exit(2);
-  }).detach();
+  test_util::StartWatchdog("M_NEXTFIT|M_NOWAIT did not return");
   vmem_t *vm = vmem_create("w-nextfit", 0x1000, 0x1000, 0x10, 0, M_WAITOK);
   vmem_addr_t a = MustAlloc(vm, 0x1000);
   const ArenaState before = ArenaState::Of(vm);
