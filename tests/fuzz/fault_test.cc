@@ -4,7 +4,7 @@
 //
 // Paths: (a) the import callback fails; (b) boundary tags run out: the tag
 // zone ("vmem btag") is emptied with M_NOVM allocations (which take only
-// items the zone holds, compat/uma.h) and malloc(9)'s failure hook refuses
+// items the zone holds, <vm/uma.h>) and malloc(9)'s failure hook refuses
 // M_NOWAIT memory, so the arena cannot top up its stock of tags; (c)
 // malloc(9) failures in vmem_create(M_NOWAIT) and in the busy-tag hash
 // resize; (d) the same through the quantum cache.
@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
+#include <sys/malloc.h>
 #include <sys/vmem.h>
 #include <sys/vmem_ext.h>
+#include <vm/uma.h>
 
-#include "compat/malloc.h"
-#include "compat/uma.h"
 #include "gtest/gtest.h"
 #include "tests/fuzz/driver.h"
 

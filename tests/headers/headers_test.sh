@@ -22,9 +22,6 @@ place() {
 	compat/openbsd/*)
 		iflags="-I compat/openbsd"
 		name="<${1#compat/openbsd/}>" ;;
-	compat/legacy/*)
-		iflags="-I compat -I ."
-		name="\"$1\"" ;;
 	compat/*)
 		iflags="-I compat -I ."
 		name="<${1#compat/}>" ;;

@@ -4,11 +4,11 @@
 #define TOOLS_VMEMSTAT_REPORT_H_
 
 #include <sys/vmem.h>
+#include <vm/uma.h>
 
 #include <string>
 #include <vector>
 
-#include "compat/uma.h"
 #include "tools/vmemstat/scenario.h"
 
 namespace vmemstat {

@@ -1,13 +1,12 @@
 #include "tools/vmemstat/scenario.h"
 
 #include <sys/vmem_ext.h>
+#include <vm/uma.h>
 
 #include <memory>
 #include <mutex>
 #include <random>
 #include <utility>
-
-#include "compat/uma.h"
 
 namespace vmemstat {
 namespace {

@@ -22,11 +22,11 @@
 #define TOOLS_VMEMSTAT_SVG_H_
 
 #include <sys/vmem.h>
+#include <vm/uma.h>
 
 #include <string>
 #include <vector>
 
-#include "compat/uma.h"
 #include "tools/vmemstat/report.h"
 
 namespace vmemstat {
