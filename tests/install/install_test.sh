@@ -2,8 +2,10 @@
 # //:install as a user meets it: install into a temporary PREFIX (twice,
 # relative, staged with DESTDIR, and into places that cannot be written),
 # then, outside Bazel, build a C program and a C++ program against PREFIX
-# with cc and pkg-config, shared and static, run them, run the installed
-# tools, and lint and render every installed manual page.
+# with cc and pkg-config, shared and static, and an illumos-style and an
+# OpenBSD-style C program against the foreign interfaces (uvmem-illumos,
+# uvmem-openbsd), run them, run the installed tools, and lint and render
+# every installed manual page.
 #
 # Arguments: --sanitize=asan|tsan|none: how the library was built; the
 # programs built here must use the same sanitizer (and so clang).
@@ -87,11 +89,23 @@ bin/vmemstat
 include/sys/vmem.h
 include/sys/vmem.hpp
 include/sys/vmem_ext.h
+include/illumos/sys/vmem.h
+include/illumos/illumos_vmem.h
+include/openbsd/sys/param.h
+include/openbsd/uvm/uvm.h
+include/openbsd/uvm/uvm_extern.h
+include/openbsd/uvm/uvm_map.h
+include/openbsd/uvm/uvm_param.h
+include/openbsd/uvm/uvmexp.h
+include/vm/_vm_map.h
+include/sys/_mutex.h
 lib/libuvmem.a
 lib/libuvmem.so
 lib/libuvmem.so.1
 lib/libuvmem.so.1.0.0
 lib/pkgconfig/uvmem.pc
+lib/pkgconfig/uvmem-illumos.pc
+lib/pkgconfig/uvmem-openbsd.pc
 share/man/man1/vmem_audit.1
 share/man/man3/vmem.3
 share/man/man3/vmem.hpp.3
@@ -116,10 +130,14 @@ readelf -d "$prefix/lib/libuvmem.so.1.0.0" |
 while read -r link; do
 	[ -e "$link" ] && pass || fail "dangling link $link"
 done < <(find "$prefix" -type l)
-grep -qx "prefix=$prefix" "$prefix/lib/pkgconfig/uvmem.pc" && pass ||
-	fail "uvmem.pc does not name $prefix"
+for pc in uvmem uvmem-illumos uvmem-openbsd; do
+	grep -qx "prefix=$prefix" "$prefix/lib/pkgconfig/$pc.pc" && pass ||
+		fail "$pc.pc does not name $prefix"
+done
 
-# Only the C interface is exported, by both libraries.
+# Only the C interfaces are exported, by both libraries: FreeBSD's
+# (vmem_*), illumos's by its link names (illumos_vmem_*) and OpenBSD's
+# uvm_km(9) (uvm_km_*, uvmexp, kmem_kernel_map behind kernel_map).
 exported() {
 	nm -g --defined-only "$@" 2>/dev/null |
 		awk 'NF == 3 && $2 ~ /^[TDBR]$/ { print $3 }' | sort -u
@@ -128,12 +146,15 @@ for lib in libuvmem.so.1.0.0 libuvmem.a; do
 	flags=""
 	[ "$lib" = libuvmem.so.1.0.0 ] && flags=-D
 	# shellcheck disable=SC2086
-	others=$(exported $flags "$prefix/lib/$lib" | grep -v '^vmem_')
+	others=$(exported $flags "$prefix/lib/$lib" |
+		grep -Ev '^(vmem_|illumos_vmem_|uvm_km_)|^(uvmexp|kmem_kernel_map)$')
 	[ -z "$others" ] && pass ||
-		fail "$lib exports more than vmem_*: $(echo $others | head -c 300)"
-	# shellcheck disable=SC2086
-	exported $flags "$prefix/lib/$lib" | grep -cx vmem_xalloc >/dev/null && pass ||
-		fail "$lib does not export vmem_xalloc"
+		fail "$lib exports more than its C interfaces: $(echo $others | head -c 300)"
+	for sym in vmem_xalloc illumos_vmem_xalloc uvm_km_alloc uvmexp; do
+		# shellcheck disable=SC2086
+		exported $flags "$prefix/lib/$lib" | grep -cx $sym >/dev/null && pass ||
+			fail "$lib does not export $sym"
+	done
 done
 
 # Installing again changes nothing and succeeds.
@@ -235,6 +256,36 @@ check "c++ prog.cc with libuvmem.a" \
 	"$here/prog.cc" $cflags $static_libs
 out=$("$build/progxx_static" 2>&1)
 [ "$out" = "uvmem++: ok" ] && pass || fail "prog.cc (static): $out"
+
+# The foreign interfaces: an illumos-style and an OpenBSD-style C program,
+# each with its own include root only (pkg-config uvmem-illumos,
+# uvmem-openbsd), shared and static.
+for iface in illumos openbsd; do
+	pc=uvmem-$iface
+	check "pkg-config knows $pc" pkg-config --exists $pc
+	check "$pc.pc is valid" pkg-config --validate $pc
+	fcflags=$(pkg-config --cflags $pc)
+	fcflags=${fcflags% }
+	[ "$fcflags" = "-I$prefix/include/$iface" ] && pass ||
+		fail "$pc Cflags: $fcflags"
+	flibs=$(pkg-config --libs $pc)
+	fstatic=$(pkg-config --static --libs $pc | sed 's/-luvmem/-l:libuvmem.a/')
+	# shellcheck disable=SC2086
+	check "cc prog_$iface.c \$(pkg-config --cflags --libs $pc)" \
+		$CC $SANFLAGS -std=c11 -Wall -Wextra -Werror -o "$build/prog_$iface" \
+		"$here/prog_$iface.c" $fcflags $flibs $SANLIBS
+	out=$(LD_LIBRARY_PATH=$prefix/lib "$build/prog_$iface" 2>&1)
+	[ "$out" = "uvmem-$iface: ok" ] && pass ||
+		fail "prog_$iface (shared): $out"
+	# shellcheck disable=SC2086
+	check "cc prog_$iface.c with libuvmem.a" \
+		$CC $SANFLAGS -std=c11 -Wall -Wextra -Werror \
+		-o "$build/prog_${iface}_static" "$here/prog_$iface.c" \
+		$fcflags $fstatic $SANLIBS
+	out=$(env -u LD_LIBRARY_PATH "$build/prog_${iface}_static" 2>&1)
+	[ "$out" = "uvmem-$iface: ok" ] && pass ||
+		fail "prog_$iface (static): $out"
+done
 
 # --- The installed tools -----------------------------------------------
 

@@ -24,8 +24,10 @@ usage: tools/bazel run //:install -- PREFIX
 
 Installs under PREFIX: lib/libuvmem.so.1.0.0 (soname libuvmem.so.1, with the
 links libuvmem.so.1 and libuvmem.so), lib/libuvmem.a, include/sys/vmem.h,
-include/sys/vmem_ext.h, include/sys/vmem.hpp, lib/pkgconfig/uvmem.pc,
-bin/vmemstat, bin/vmem_audit and the manual pages under share/man.
+include/sys/vmem_ext.h, include/sys/vmem.hpp, the illumos and OpenBSD
+interfaces' headers under include/illumos and include/openbsd,
+lib/pkgconfig/uvmem.pc, uvmem-illumos.pc and uvmem-openbsd.pc, bin/vmemstat,
+bin/vmem_audit and the manual pages under share/man.
 Set DESTDIR to stage the files under DESTDIR/PREFIX.
 EOF
 	exit 2
