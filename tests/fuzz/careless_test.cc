@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -25,9 +26,15 @@
 #include "tests/fuzz/child.h"
 #include "tests/fuzz/driver.h"
 #include "tests/fuzz/model.h"
+#include "tests/util/concurrency.h"
 
 namespace vmem_fuzz {
 namespace {
+
+// The children's time bounds, in the milliseconds RunInChild() takes.
+const int kHangMs = static_cast<int>(
+    std::chrono::milliseconds(test_util::kHangTimeout).count());
+const int kSettleMs = static_cast<int>(test_util::kSettle.count());
 
 // ---- the model's predictions
 
@@ -164,7 +171,7 @@ PanicPrediction WrongSize() {
 TEST(ChildTest, PredictedPanicIsVerified) {
   vmem_t *vm = ChildArena();
   ChildResult r = RunInChild([vm] { vmem_xfree(vm, 0x1000, 0x80); },
-                             ChildMode::kPanic, 0, 20000);
+                             ChildMode::kPanic, 0, kHangMs);
   std::string why;
   EXPECT_TRUE(CheckPanicked(WrongSize(), r, &why)) << why;
   EXPECT_EQ(r.outcome, ChildResult::kAborted);
@@ -175,7 +182,7 @@ TEST(ChildTest, PredictedPanicIsVerified) {
 
 // A fake child that does not panic: the check must report it.
 TEST(ChildTest, ChildThatReturnsIsADivergence) {
-  ChildResult r = RunInChild([] {}, ChildMode::kPanic, 0, 20000);
+  ChildResult r = RunInChild([] {}, ChildMode::kPanic, 0, kHangMs);
   EXPECT_EQ(r.outcome, ChildResult::kExited);
   EXPECT_EQ(r.code, kChildReturned);
   std::string why;
@@ -186,7 +193,7 @@ TEST(ChildTest, ChildThatReturnsIsADivergence) {
 TEST(ChildTest, OtherPanicIsADivergence) {
   vmem_t *vm = ChildArena();
   ChildResult r = RunInChild([vm] { vmem_xfree(vm, 0x1000, 0); },
-                             ChildMode::kPanic, 0, 20000);
+                             ChildMode::kPanic, 0, kHangMs);
   EXPECT_EQ(r.outcome, ChildResult::kAborted);
   std::string why;
   EXPECT_FALSE(CheckPanicked(WrongSize(), r, &why));
@@ -195,14 +202,14 @@ TEST(ChildTest, OtherPanicIsADivergence) {
 
 TEST(ChildTest, ExitSignalAndHangAreDivergences) {
   std::string why;
-  ChildResult r = RunInChild([] { _exit(3); }, ChildMode::kPanic, 0, 20000);
+  ChildResult r = RunInChild([] { _exit(3); }, ChildMode::kPanic, 0, kHangMs);
   EXPECT_EQ(r.outcome, ChildResult::kExited);
   EXPECT_FALSE(CheckPanicked(WrongSize(), r, &why));
-  r = RunInChild([] { raise(SIGKILL); }, ChildMode::kPanic, 0, 20000);
+  r = RunInChild([] { raise(SIGKILL); }, ChildMode::kPanic, 0, kHangMs);
   EXPECT_EQ(r.outcome, ChildResult::kSignaled);
   EXPECT_FALSE(CheckPanicked(WrongSize(), r, &why));
   // An abort() without the predicted panic line.
-  r = RunInChild([] { abort(); }, ChildMode::kPanic, 0, 20000);
+  r = RunInChild([] { abort(); }, ChildMode::kPanic, 0, kHangMs);
   EXPECT_EQ(r.outcome, ChildResult::kAborted);
   EXPECT_FALSE(CheckPanicked(WrongSize(), r, &why));
   EXPECT_NE(why.find("no panic line"), std::string::npos) << why;
@@ -223,11 +230,11 @@ TEST(ChildTest, SleeperIsFoundAsleep) {
         vmem_addr_t a;
         vmem_alloc(vm, 0x2000, M_BESTFIT | M_WAITOK, &a);
       },
-      ChildMode::kSleep, 50, 20000);
+      ChildMode::kSleep, kSettleMs, kHangMs);
   std::string why;
   EXPECT_TRUE(CheckAsleep(r, &why)) << why;
   // One that returns, and one that spins, are not asleep.
-  r = RunInChild([] {}, ChildMode::kSleep, 50, 20000);
+  r = RunInChild([] {}, ChildMode::kSleep, kSettleMs, kHangMs);
   EXPECT_FALSE(CheckAsleep(r, &why));
   r = RunInChild(
       [] {

@@ -6,141 +6,19 @@
 #include <stdio.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <set>
 
 #include <sys/vmem_ext.h>
 
 namespace vmem_fuzz {
 
-// ---- FakeSource
+using test_util::FakeSource;
 
 namespace {
 using u128 = unsigned __int128;
-constexpr u128 kAddrSpace = static_cast<u128>(1) << 64;
 }  // namespace
-
-bool FakeSource::Plan(State *st, vmem_size_t asked, vmem_size_t align,
-                      Range *span) {
-  if (st->fail || st->imports >= st->capacity) return false;
-  Odd odd = st->odd;
-  const vmem_size_t param = st->odd_param;
-  st->odd = kNormal;
-  st->odd_param = 0;
-  if (odd == kFailOnce) return false;
-  if (!st->ximport && odd >= kShort) odd = kNormal;
-  vmem_size_t size = asked;
-  if (odd == kShort) size = asked > param ? asked - param : 0;
-  if (odd == kUnrounded) size = asked + 1;
-  if (odd == kLarge) size = asked + param;
-  if (odd == kWrap || odd == kTop) {
-    // Careless: at the top of the address space, wherever the others are.
-    span->start = odd == kWrap ? 0 - param : 0 - size;
-    span->size = size;
-    st->imports++;
-    return true;
-  }
-  u128 start = st->next;
-  if (st->ximport && align > 1) start = (start + align - 1) / align * align;
-  if (odd == kUnaligned) start += param;
-  if (start + size > kAddrSpace) return false;  // no room left above
-  span->start = static_cast<vmem_addr_t>(start);
-  span->size = size;
-  u128 next = start + size + st->gap;
-  st->next = next >= kAddrSpace ? VMEM_ADDR_MAX : static_cast<vmem_addr_t>(next);
-  st->imports++;
-  return true;
-}
-
-int FakeSource::DoImport(vmem_size_t *sizep, vmem_size_t align,
-                         vmem_addr_t *addrp) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Range span;
-  if (!Plan(&st_, *sizep, align, &span)) {
-    refused_++;
-    return ENOMEM;
-  }
-  *addrp = span.start;
-  *sizep = span.size;
-  live_[span.start] = span.size;
-  return 0;
-}
-
-int FakeSource::Import(void *arg, vmem_size_t size, int flags,
-                       vmem_addr_t *addrp) {
-  vmem_size_t s = size;
-  return static_cast<FakeSource *>(arg)->DoImport(&s, 0, addrp);
-}
-
-int FakeSource::XImport(void *arg, vmem_size_t *sizep, vmem_size_t align,
-                        int flags, vmem_addr_t *addrp) {
-  return static_cast<FakeSource *>(arg)->DoImport(sizep, align, addrp);
-}
-
-void FakeSource::Release(void *arg, vmem_addr_t addr, vmem_size_t size) {
-  auto *s = static_cast<FakeSource *>(arg);
-  std::lock_guard<std::mutex> lock(s->mu_);
-  auto it = s->live_.find(addr);
-  if (it == s->live_.end() || it->second != size) {
-    s->bad_releases_++;
-    return;
-  }
-  s->live_.erase(it);
-  s->releases_++;
-}
-
-void FakeSource::Attach(vmem_t *vm, vmem_size_t import_quantum) {
-  vmem_set_import(vm, &Import, &Release, this, import_quantum);
-  std::lock_guard<std::mutex> lock(mu_);
-  st_.ximport = false;
-}
-
-void FakeSource::AttachX(vmem_t *vm, vmem_size_t import_quantum) {
-  vmem_set_ximport(vm, &XImport, &Release, this, import_quantum);
-  std::lock_guard<std::mutex> lock(mu_);
-  st_.ximport = true;
-}
-
-void FakeSource::set_fail(bool fail) {
-  std::lock_guard<std::mutex> lock(mu_);
-  st_.fail = fail;
-}
-bool FakeSource::fail() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return st_.fail;
-}
-void FakeSource::set_gap(vmem_size_t gap) {
-  std::lock_guard<std::mutex> lock(mu_);
-  st_.gap = gap;
-}
-void FakeSource::Arm(Odd odd, vmem_size_t param) {
-  std::lock_guard<std::mutex> lock(mu_);
-  st_.odd = odd;
-  st_.odd_param = param;
-}
-FakeSource::State FakeSource::state() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return st_;
-}
-int FakeSource::imports() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return st_.imports;
-}
-int FakeSource::refused() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return refused_;
-}
-int FakeSource::releases() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return releases_;
-}
-int FakeSource::bad_releases() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return bad_releases_;
-}
-std::map<vmem_addr_t, vmem_size_t> FakeSource::live() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return live_;
-}
 
 // ---- statistics
 
@@ -625,21 +503,21 @@ Fetch Runner::PredictFetch(vmem_size_t size, const Constraints &c,
       return f;
     }
     if (limit != 0 && limit < total + isize) return f;  // kFails
-    Range span;
+    FakeSource::Span span;
     if (!FakeSource::Plan(&st, isize, align, &span)) return f;  // refused
     f.imports++;
-    f.panic = model_.CheckImported(span.start, span.size, isize, st.ximport);
+    f.panic = model_.CheckImported(span.addr, span.size, isize, st.ximport);
     if (!f.panic.empty()) {
       f.kind = Fetch::kPanics;
       return f;
     }
     // An ximport span beyond the limit goes straight back.
     if (st.ximport && limit != 0 && limit < total + span.size) return f;
-    if (m.OverlapsSpan(span.start, span.size)) {
+    if (m.OverlapsSpan(span.addr, span.size)) {
       f.kind = Fetch::kImportOverlap;
       return f;
     }
-    m.AddSpan(span.start, span.size, true);
+    m.AddSpan(span.addr, span.size, true);
     total += span.size;
     if (m.FindFit(size, c, &fit)) {
       f.kind = Fetch::kFitsAfterImports;
@@ -710,7 +588,7 @@ bool Runner::DoAlloc(const Request &rq, const vmem_size_t *cap) {
     }
     if (fails) return ExpectSleep(fn, op);
   }
-  int imports_before = src_ != nullptr ? src_->imports() : 0;
+  int imports_before = src_ != nullptr ? src_->import_count() : 0;
   int refused_before = src_ != nullptr ? src_->refused() : 0;
   const bool armed =
       src_ != nullptr && src_->state().odd != FakeSource::kNormal;
@@ -720,11 +598,11 @@ bool Runner::DoAlloc(const Request &rq, const vmem_size_t *cap) {
   if (cap != nullptr) vmem_set_limit(vm_, limit_);
   Trace("  = %d, %#" PRIxPTR, error, addr);
   if (armed && src_->state().odd == FakeSource::kNormal &&
-      src_->imports() != imports_before)
+      src_->import_count() != imports_before)
     st_->odd_imports++;  // a misbehaving import vmem had to accept
   // Spans the request imported, and any it released (next fit's merge).
   if (!SyncSource(imports_before, error == 0 ? 1 : 0)) return false;
-  const int imported = src_ != nullptr ? src_->imports() - imports_before : 0;
+  const int imported = src_ != nullptr ? src_->import_count() - imports_before : 0;
   const bool strict = !opt_.tolerate_known_issues;
   if (error == 0) {
     if (rq.null_addrp) {
@@ -832,7 +710,7 @@ bool Runner::FreeOne(size_t index) {
   model_.Free(l.addr);
   Freed(l.addr, l.size0);
   st_->frees++;
-  return SyncSource(src_ != nullptr ? src_->imports() : 0, 0);
+  return SyncSource(src_ != nullptr ? src_->import_count() : 0, 0);
 }
 
 bool Runner::SetLimit() {
@@ -1255,7 +1133,7 @@ bool Runner::CarelessFree() {
   model_.Free(addr);
   Freed(addr, size);
   st_->frees++;
-  return SyncSource(src_ != nullptr ? src_->imports() : 0, 0);
+  return SyncSource(src_ != nullptr ? src_->import_count() : 0, 0);
 }
 
 bool Runner::ArmSource() {
@@ -1397,7 +1275,7 @@ bool Runner::SyncSource(int imports_before, int phase) {
                 split ? " (the next-fit cursor parts its free space)" : "");
   }
   // Spans imported by this operation and left unused.
-  if (phase != 0 || imports_before != src_->imports()) {
+  if (phase != 0 || imports_before != src_->import_count()) {
     std::vector<Range> unused;
     for (const Range &r : model_.WhollyFreeImportedSpans(false)) {
       auto used = model_.WhollyFreeImportedSpans(true);

@@ -49,8 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <map>
-#include <mutex>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -58,85 +57,10 @@
 
 #include "tests/fuzz/child.h"
 #include "tests/fuzz/model.h"
+#include "tests/util/concurrency.h"
+#include "tests/util/fake_source.h"
 
 namespace vmem_fuzz {
-
-// A span source for vmem_set_import() (or vmem_set_ximport()): hands out
-// disjoint ranges upwards from base, records imports and releases, can be
-// told to fail, and refuses once it has handed out capacity spans in all
-// or when the address space above is too small. It can also be armed to
-// misbehave once, as a careless import function does. Thread-safe.
-class FakeSource {
- public:
-  // One misbehaviour, for the next import that is not refused.
-  enum Odd {
-    kNormal = 0,
-    kUnaligned,  // the start is param bytes past where it should be
-    kWrap,       // the span starts param bytes below 2^64 (wraps if longer)
-    kTop,        // the span ends at VMEM_ADDR_MAX
-    kFailOnce,   // refuse this import
-    // ximport sources only (a plain source cannot say what it returns):
-    kShort,      // param bytes shorter than asked
-    kUnrounded,  // one byte longer than asked
-    kLarge,      // param bytes longer than asked
-    kOddCount
-  };
-  // Everything that decides what the next import returns.
-  struct State {
-    vmem_addr_t next = 0;
-    vmem_size_t gap = 0;
-    int capacity = 0;
-    int imports = 0;  // successful so far
-    bool fail = false;
-    bool ximport = false;  // attached with vmem_set_ximport()
-    Odd odd = kNormal;
-    vmem_size_t odd_param = 0;
-  };
-  // What the source does with a request for asked bytes aligned to align
-  // (ximport sources align their spans; plain ones ignore it): false if it
-  // refuses; else the span it returns, and st becomes the source's state
-  // after. The model plays imports with it.
-  static bool Plan(State *st, vmem_size_t asked, vmem_size_t align,
-                   Range *span);
-
-  FakeSource(vmem_addr_t base, vmem_size_t gap, int capacity) {
-    st_.next = base;
-    st_.gap = gap;
-    st_.capacity = capacity;
-  }
-  FakeSource(const FakeSource &) = delete;
-  FakeSource &operator=(const FakeSource &) = delete;
-
-  static int Import(void *arg, vmem_size_t size, int flags,
-                    vmem_addr_t *addrp);
-  static int XImport(void *arg, vmem_size_t *sizep, vmem_size_t align,
-                     int flags, vmem_addr_t *addrp);
-  static void Release(void *arg, vmem_addr_t addr, vmem_size_t size);
-  // vmem_set_import() or vmem_set_ximport() with this source.
-  void Attach(vmem_t *vm, vmem_size_t import_quantum);
-  void AttachX(vmem_t *vm, vmem_size_t import_quantum);
-
-  void set_fail(bool fail);
-  bool fail() const;
-  void set_gap(vmem_size_t gap);
-  void Arm(Odd odd, vmem_size_t param);
-  void Disarm() { Arm(kNormal, 0); }
-  State state() const;
-  // Counters.
-  int imports() const;   // successful
-  int refused() const;   // failed on purpose
-  int releases() const;
-  int bad_releases() const;  // not a live span's address and size
-  std::map<vmem_addr_t, vmem_size_t> live() const;
-
- private:
-  int DoImport(vmem_size_t *sizep, vmem_size_t align, vmem_addr_t *addrp);
-
-  mutable std::mutex mu_;
-  State st_;
-  int refused_ = 0, releases_ = 0, bad_releases_ = 0;
-  std::map<vmem_addr_t, vmem_size_t> live_;
-};
 
 struct DriverOptions {
   // Known upstream limitations (see regressions_test.cc) are counted in
@@ -158,9 +82,10 @@ struct DriverOptions {
   // fork()ed child and checked (-1: every one; 0: none), the rest counted.
   int verify_per_kind = 3;
   // How long a child that must panic may take; how long one that must
-  // sleep is watched.
-  int child_timeout_ms = 20000;
-  int child_sleep_ms = 50;
+  // sleep is watched (tests/util/concurrency.h's bounds).
+  int child_timeout_ms = static_cast<int>(
+      std::chrono::milliseconds(test_util::kHangTimeout).count());
+  int child_sleep_ms = static_cast<int>(test_util::kSettle.count());
   // A hung child is retried this many times (see child.h) before it counts
   // as a divergence.
   int child_retries = 2;

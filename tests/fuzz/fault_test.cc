@@ -22,6 +22,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/fuzz/driver.h"
+#include "tests/util/fake_source.h"
 
 namespace vmem_fuzz {
 namespace {
@@ -130,7 +131,7 @@ const int kFits[] = {M_BESTFIT, M_FIRSTFIT, M_NEXTFIT,
 // ENOMEM and change nothing.
 TEST_F(FaultTest, ImportFailureLeavesArenaUnchanged) {
   for (vmem_size_t quantum : {1, 16, 4096}) {
-    FakeSource src(0x10000000, quantum, 1000);
+    test_util::FakeSource src(0x10000000, quantum, 1000);
     vmem_t *vm = vmem_create("import-fail", 0, 0, quantum, 0, M_WAITOK);
     src.Attach(vm, 8 * quantum);
     std::mt19937 rng(static_cast<uint32_t>(quantum));
@@ -217,7 +218,7 @@ TEST_F(FaultTest, BoundaryTagShortageLeavesArenaUnchanged) {
 // (b) on an importing arena: the tag shortage stops the request before the
 // import (no span comes in).
 TEST_F(FaultTest, BoundaryTagShortageBeforeImport) {
-  FakeSource src(0x10000000, 0x1000, 100);
+  test_util::FakeSource src(0x10000000, 0x1000, 100);
   vmem_t *vm = vmem_create("btag-import", 0, 0, 16, 0, M_WAITOK);
   src.Attach(vm, 0x100);
   vmem_addr_t keep;
@@ -226,7 +227,7 @@ TEST_F(FaultTest, BoundaryTagShortageBeforeImport) {
   vmem_get_stats(vm, &st);
   ASSERT_LT(st.vs_free_tags, 4);
   Snapshot before = Take(vm);
-  int imports = src.imports();
+  int imports = src.import_count();
   {
     ZoneDrain drain("vmem btag");
     fail_uma = true;
@@ -234,7 +235,7 @@ TEST_F(FaultTest, BoundaryTagShortageBeforeImport) {
     EXPECT_EQ(vmem_alloc(vm, 0x1000, M_BESTFIT | M_NOWAIT, &addr), ENOMEM);
     fail_uma = false;
   }
-  EXPECT_EQ(src.imports(), imports);
+  EXPECT_EQ(src.import_count(), imports);
   EXPECT_TRUE(Take(vm) == before);
   vmem_free(vm, keep, 0x10);
   EXPECT_EQ(src.live().size(), 0u);

@@ -14,13 +14,14 @@
 
 #include "gtest/gtest.h"
 #include "tests/fuzz/driver.h"
+#include "tests/util/fake_source.h"
 
 namespace vmem_fuzz {
 namespace {
 
 // Scenarios run in death-test children; exit(0) means vmem behaved.
 void Scenario1() {
-  FakeSource src(0x10000000, 0x1000, 4);
+  test_util::FakeSource src(0x10000000, 0x1000, 4);
   vmem_t *vm = vmem_create("reimport", 0, 0, 1, 0, M_WAITOK);
   src.Attach(vm, 0x100);
   vmem_addr_t a;
@@ -89,7 +90,7 @@ TEST_F(RegressionsTest, Issue1_CursorDoesNotSplitFreeSpace) {
 // not left unchanged as <sys/vmem.h> promises. (A limit stops it after one
 // import; without it, see Issue3.)
 TEST_F(RegressionsTest, Issue2_FailedConstrainedImportLeavesNoSpan) {
-  FakeSource src(0x10000000, 0x1000, 8);
+  test_util::FakeSource src(0x10000000, 0x1000, 8);
   vmem_t *vm = vmem_create("unused-import", 0, 0, 1, 0, M_WAITOK);
   src.Attach(vm, 0x100);
   vmem_set_limit(vm, 0x100);  // room for one import
@@ -138,7 +139,7 @@ TEST_F(RegressionsTest, Issue5_AddAtZeroAfterTopSpanDoesNotWrap) {
 // of 64 asked for 0 bytes, and the empty span panicked, blamed on the
 // source. Fix: such a request fails with ENOMEM and imports nothing.
 TEST_F(RegressionsTest, Issue6_ImportSizeWrapsFailsWithoutImporting) {
-  FakeSource src(0x10000000, 0, 10);
+  test_util::FakeSource src(0x10000000, 0, 10);
   vmem_t *vm = vmem_create("wrap", 0, 0, 16, 0, M_WAITOK);
   src.Attach(vm, 64);
   vmem_addr_t a;
@@ -148,7 +149,7 @@ TEST_F(RegressionsTest, Issue6_ImportSizeWrapsFailsWithoutImporting) {
                         VMEM_ADDR_MIN, VMEM_ADDR_MAX, M_BESTFIT | M_NOWAIT,
                         &a),
             ENOMEM);
-  EXPECT_EQ(src.imports(), 0);
+  EXPECT_EQ(src.import_count(), 0);
   EXPECT_EQ(vmem_size(vm, VMEM_ALLOC | VMEM_FREE), 0u);
   vmem_destroy(vm);
 }

@@ -24,26 +24,28 @@
 
 #include "gtest/gtest.h"
 #include "tests/fuzz/driver.h"
+#include "tests/util/concurrency.h"
+#include "tests/util/fake_source.h"
 
 namespace vmem_fuzz {
 namespace {
 
 constexpr auto kRunFor = std::chrono::milliseconds(400);
-constexpr int kWatchdogSeconds = 60;
 constexpr int kThreads = 6;
 
-// Aborts the process if not disarmed within kWatchdogSeconds.
+// Aborts the process if not disarmed within test_util::kHangTimeout.
 class Watchdog {
  public:
   explicit Watchdog(const char *what) : what_(what) {
     thread_ = std::thread([this] {
       std::unique_lock<std::mutex> lock(mu_);
-      if (!cv_.wait_for(lock, std::chrono::seconds(kWatchdogSeconds),
+      if (!cv_.wait_for(lock, test_util::kHangTimeout,
                         [this] { return done_; })) {
         fprintf(stderr,
                 "watchdog: %s did not finish in %d s: deadlock or lost "
                 "wakeup (%d of %d threads done)\n",
-                what_, kWatchdogSeconds, finished.load(), kThreads);
+                what_, static_cast<int>(test_util::kHangTimeout.count()),
+                finished.load(), kThreads);
         abort();
       }
     });
@@ -196,7 +198,7 @@ void StaticArena(bool nextfit) {
 TEST_F(StressTest, StaticArena) { StaticArena(/*nextfit=*/true); }
 
 TEST_F(StressTest, ImportingArenaWithLimit) {
-  FakeSource src(0x10000000, 0x1000, 1 << 30);
+  test_util::FakeSource src(0x10000000, 0x1000, 1 << 30);
   vmem_t *vm = vmem_create("stress-import", 0, 0, 16, 0, M_WAITOK);
   src.Attach(vm, 16 * 16);
   vmem_set_reclaim(vm, &Reclaim);
@@ -214,7 +216,7 @@ TEST_F(StressTest, ImportingArenaWithLimit) {
   // Spans that are wholly free after use went back to the source; those
   // imported and never used stay (known issue 2, regressions_test.cc).
   printf("imports %d, releases %d, still imported %zu bytes\n",
-         src.imports(), src.releases(),
+         src.import_count(), src.release_count(),
          vmem_size(vm, VMEM_ALLOC | VMEM_FREE));
   vmem_destroy(vm);
 }
