@@ -4,13 +4,12 @@
 #include <stdint.h>
 #include <time.h>
 
-#include <thread>
 #include <vector>
 
 #include <sys/callout.h>
-#include <sys/condvar.h>
 #include <sys/kernel.h>
-#include <sys/mutex.h>
+
+#include "compat/kern/kern_kthread.hpp"
 
 namespace {
 
@@ -20,7 +19,7 @@ int64_t now_ns() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
-class Softclock {
+class Softclock : public KernelThread {
  public:
   // Never destroyed: a callout or task may still call in while the program
   // exits; the thread is stopped by shutdown() (see SoftclockStopper below).
@@ -65,30 +64,10 @@ class Softclock {
     return pending;
   }
 
-  Softclock() {
-    mtx_init(&lock_, "softclock", nullptr, MTX_DEF);
-    cv_init(&cv_, "softclock");
-  }
-
-  // Stops the thread, after the work in hand; later calls queue work that
-  // never runs.
-  void shutdown() {
-    mtx_lock(&lock_);
-    stopping_ = true;
-    cv_broadcast(&cv_);
-    mtx_unlock(&lock_);
-    if (thread_.joinable()) thread_.join();
-  }
+  Softclock() : KernelThread("softclock") {}
 
  private:
-  void start_locked() {
-    if (started_ || stopping_) return;
-    started_ = true;
-    thread_ = std::thread([this] { loop(); });
-  }
-
-  void loop() {
-    mtx_lock(&lock_);
+  void loop() override {
     while (!stopping_) {
       int64_t now = now_ns();
       struct callout *due = nullptr;
@@ -119,15 +98,9 @@ class Softclock {
                      static_cast<int>((next - now + tick_ns - 1) / tick_ns));
       }
     }
-    mtx_unlock(&lock_);
   }
 
-  struct mtx lock_;
-  struct cv cv_;  // callouts changed, or stopping
   std::vector<struct callout *> callouts_;
-  bool started_ = false;
-  bool stopping_ = false;
-  std::thread thread_;
 };
 
 // Stops the thread when the program exits (if it ever started).

@@ -2,15 +2,14 @@
 // taskqueue_thread's tasks. It starts with the first taskqueue_enqueue()
 // and stops (finishing the task in hand) when the program exits.
 #include <deque>
-#include <thread>
 
-#include <sys/condvar.h>
-#include <sys/mutex.h>
 #include <sys/taskqueue.h>
+
+#include "compat/kern/kern_kthread.hpp"
 
 namespace {
 
-class Taskq {
+class Taskq : public KernelThread {
  public:
   // Never destroyed: a callout or task may still call in while the program
   // exits; the thread is stopped by shutdown() (see TaskqStopper below).
@@ -34,30 +33,10 @@ class Taskq {
     mtx_unlock(&lock_);
   }
 
-  Taskq() {
-    mtx_init(&lock_, "taskqueue", nullptr, MTX_DEF);
-    cv_init(&cv_, "taskqueue");
-  }
-
-  // Stops the thread, after the work in hand; later calls queue work that
-  // never runs.
-  void shutdown() {
-    mtx_lock(&lock_);
-    stopping_ = true;
-    cv_broadcast(&cv_);
-    mtx_unlock(&lock_);
-    if (thread_.joinable()) thread_.join();
-  }
+  Taskq() : KernelThread("taskqueue") {}
 
  private:
-  void start_locked() {
-    if (started_ || stopping_) return;
-    started_ = true;
-    thread_ = std::thread([this] { loop(); });
-  }
-
-  void loop() {
-    mtx_lock(&lock_);
+  void loop() override {
     while (!stopping_) {
       if (tasks_.empty()) {
         cv_wait(&cv_, &lock_);
@@ -74,16 +53,10 @@ class Taskq {
       running_ = nullptr;
       cv_broadcast(&cv_);
     }
-    mtx_unlock(&lock_);
   }
 
-  struct mtx lock_;
-  struct cv cv_;  // tasks queued or run, or stopping
   std::deque<struct task *> tasks_;
   struct task *running_ = nullptr;
-  bool started_ = false;
-  bool stopping_ = false;
-  std::thread thread_;
 };
 
 // Stops the thread when the program exits (if it ever started).
