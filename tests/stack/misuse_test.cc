@@ -35,6 +35,23 @@ int XAlloc(vmem_t *vm, vmem_size_t size, vmem_size_t align,
                      flags, &addr);
 }
 
+// Allocates from an arena (quantum 0x1000) whose import function returns a
+// span at addr, whatever it is asked for.
+void AllocFromSpanAt(const char *name, vmem_addr_t addr) {
+  static vmem_addr_t span;
+  span = addr;
+  vmem_t *vm = vmem_create(name, 0, 0, 0x1000, 0, M_WAITOK);
+  vmem_set_import(
+      vm,
+      [](void *arg, vmem_size_t, int, vmem_addr_t *addrp) {
+        *addrp = *static_cast<vmem_addr_t *>(arg);
+        return 0;
+      },
+      nullptr, &span, 0x10000);
+  vmem_addr_t a;
+  vmem_alloc(vm, 0x1000, M_FIRSTFIT | M_NOWAIT, &a);
+}
+
 struct Misuse {
   const char *name;     // test name
   void (*run)();        // must panic
@@ -194,31 +211,11 @@ const Misuse kMisuses[] = {
      "panic: vmem_add: arena m-base: span start 0x1008 is not a multiple "
      "of the quantum 0x10"},
     {"ImportedSpanNotQuantumAligned",
-     [] {
-       vmem_t *vm = vmem_create("m-impstart", 0, 0, 0x1000, 0, M_WAITOK);
-       vmem_set_import(vm,
-           [](void *, vmem_size_t, int, vmem_addr_t *addrp) {
-             *addrp = 0x100010;
-             return 0;
-           },
-           nullptr, nullptr, 0x10000);
-       vmem_addr_t a;
-       vmem_alloc(vm, 0x1000, M_FIRSTFIT | M_NOWAIT, &a);
-     },
+     [] { AllocFromSpanAt("m-impstart", 0x100010); },
      "panic: vmem_import: arena m-impstart: imported span at 0x100010 of "
      "size 0x10000 is not aligned to the quantum 0x1000 or wraps"},
     {"ImportedSpanWraps",
-     [] {
-       vmem_t *vm = vmem_create("m-impwrap", 0, 0, 0x1000, 0, M_WAITOK);
-       vmem_set_import(vm,
-           [](void *, vmem_size_t, int, vmem_addr_t *addrp) {
-             *addrp = VMEM_ADDR_MAX - 0xfff;
-             return 0;
-           },
-           nullptr, nullptr, 0x10000);
-       vmem_addr_t a;
-       vmem_alloc(vm, 0x1000, M_FIRSTFIT | M_NOWAIT, &a);
-     },
+     [] { AllocFromSpanAt("m-impwrap", VMEM_ADDR_MAX - 0xfff); },
      "panic: vmem_import: arena m-impwrap: imported span at "
      "0xfffffffffffff000 of size 0x10000 is not aligned to the quantum "
      "0x1000 or wraps"},
