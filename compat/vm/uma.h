@@ -16,8 +16,7 @@
 // refuses the items) sleeps, as the kernel waits for free pages, then tries
 // again: for hz / 100 at most, less if a free or a reclaim brings the zone
 // an item meanwhile. Each such sleep counts in the zone's sleeps. M_NOVM
-// takes only items the zone already holds, free or still to be carved from
-// its slabs: it never adds a slab. M_USE_RESERVE may take the
+// takes only items the zone already holds. M_USE_RESERVE may take the
 // uma_zone_reserve() items.
 #ifndef _COMPAT_VM_UMA_H_
 #define	_COMPAT_VM_UMA_H_

@@ -69,11 +69,6 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
   if (!nowait_memory_ok(flags)) return 0;
   const size_t stride = item_stride(z);
   mtx_lock(&z->lock);
-  if (z->carve.empty() && (flags & M_NOVM) != 0) {
-    // M_NOVM: items from the slabs the zone has, no new slab.
-    mtx_unlock(&z->lock);
-    return 0;
-  }
   if (z->carve.empty()) {
     // The size the last slab calls for next (used for C-library slabs).
     const size_t slab_bytes =
@@ -243,13 +238,7 @@ void *zone_alloc_slow(uma_zone *z, int flags) {
       }
       return item;
     }
-    // M_NOVM takes no new slab, as the kernel's (keg_fetch_slab()), but
-    // items still to be carved from the slabs the zone has are its own:
-    // vmem's tag refill (bt_fill()) asks with M_NOVM first, and refusing
-    // those made every new tag a second trip through here with the arena
-    // unlocked.
-    if (!at_limit && ((flags & M_NOVM) == 0 ||
-                      (!z->is_cache() && !z->carve.empty()))) {
+    if (!at_limit && (flags & M_NOVM) == 0) {
       mtx_unlock(&z->lock);
       void *store[kImportBatch];
       int n;
