@@ -17,6 +17,12 @@ VMEM_KERN_COPTS = VMEM_COPTS + [
     "-Wno-format-truncation",
     # clang has no -Wformat-truncation; GCC ignores unknown -Wno- options.
     "-Wno-unknown-warning-option",
+    # The entry points call one another (vmem_alloc() -> vmem_xalloc(),
+    # vmem_xfree() -> vmem_roundup_size()): exported from libuvmem.so, by
+    # default each such call goes through the PLT and is never inlined, in
+    # case another library interposes the symbol. Nothing may: call them
+    # directly.
+    "-fno-semantic-interposition",
 ]
 
 # The kernel file keeps FreeBSD's debugging code compiled in. Boundary tags

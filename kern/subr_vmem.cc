@@ -466,8 +466,8 @@ bt_hashhead(vmem_t *vm, vmem_addr_t addr)
 	struct vmem_hashlist *list;
 	unsigned int hash;
 
-	hash = (unsigned int)hash64_mix(addr);	/* PORT(28): all 64 bits */
-	list = &vm->vm_hashlist[hash & (vm->vm_hashsize - 1)]; /* PORT(28) */
+	hash = vmem_hash_index(vm, addr);	/* PORT(28): as illumos */
+	list = &vm->vm_hashlist[hash]; /* PORT(28) */
 
 	return list;
 }

@@ -128,9 +128,12 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
 }
 
 // Items to make at once: a batch for an allocf zone (each slab is a call
-// out), else one, which keeps the free count to items once handed out.
+// out) and for an UMA_ZONE_VM one (vmem takes a tag per segment: a million
+// segments were a million trips through the slow path, one item each),
+// else one, which keeps the free count to items once handed out.
 int keg_batch(const uma_zone *z, bool exact) {
-  return exact || z->allocf == nullptr ? 1 : kImportBatch;
+  return exact || (z->allocf == nullptr && !z->carve_batch) ? 1
+                                                            : kImportBatch;
 }
 
 uma_zone *zone_create(const char *name, size_t size, uma_ctor ctor,
@@ -280,9 +283,11 @@ struct mtx uma_zones_lock = MTX_INITIALIZER("uma zones");
 uma_zone_t uma_zcreate(const char *name, size_t size, uma_ctor ctor,
                        uma_dtor dtor, uma_init uminit, uma_fini fini,
                        int align, uint32_t flags) {
-  return zone_create(name, size, ctor, dtor, uminit, fini,
-                     static_cast<size_t>(align) + 1, nullptr, nullptr,
-                     nullptr);
+  uma_zone *z = zone_create(name, size, ctor, dtor, uminit, fini,
+                            static_cast<size_t>(align) + 1, nullptr, nullptr,
+                            nullptr);
+  z->carve_batch = (flags & UMA_ZONE_VM) != 0;
+  return z;
 }
 
 uma_zone_t uma_zcache_create(const char *name, int size, uma_ctor ctor,

@@ -87,6 +87,10 @@ struct uma_zone {
   void *arg;
   uma_alloc allocf = nullptr;  // keg memory in slabs, if set
   uma_free freef = nullptr;
+  // UMA_ZONE_VM (vmem's boundary tags): new items are carved a batch at a
+  // time, as the kernel fills a bucket from a slab; the zone's free count
+  // then includes carved items not yet handed out.
+  bool carve_batch = false;
 
   // Whether threads' caches are used (not with a limit or a reserve, whose
   // accounting must be exact).

@@ -1,5 +1,8 @@
 // Benchmarks of vmem's common paths, with reference allocators measured in
-// the same run; the binary ends with a table of ratios between variants.
+// the same run; the binary ends with a table of ratios between variants,
+// for comparing builds. The project's goals are relative to other vmem
+// implementations, measured by the peer harness (README, "Benchmarks"),
+// not to these references.
 // Run with: tools/bazel run -c opt //tools:vmem_bench
 #include <sys/vmem.h>
 #include <sys/vmem_ext.h>
@@ -309,39 +312,39 @@ class RatioReporter : public benchmark::ConsoleReporter {
     }
   }
 
-  // Prints "what: a / b = ratio (target)" for each pair that ran.
+  // Prints "what: a / b = ratio" for each pair that ran.
   void print_ratios() const {
     struct Ratio {
-      const char *what, *num, *den, *target;
+      const char *what, *num, *den;
     };
     const Ratio ratios[] = {
         {"best-fit churn, std::map reference / vmem",
-         "BM_ChurnReference/10000", "BM_Churn/bestfit/10000", ">= 5"},
+         "BM_ChurnReference/10000", "BM_Churn/bestfit/10000"},
         {"first-fit churn, std::map reference / vmem",
-         "BM_ChurnReference/10000", "BM_Churn/firstfit/10000", ">= 5"},
+         "BM_ChurnReference/10000", "BM_Churn/firstfit/10000"},
         {"next-fit IDs, std::map reference / vmem", "BM_IdsReference",
-         "BM_NextfitIds", ">= 6"},
+         "BM_NextfitIds"},
         {"free with 1M live / with 10k live", "BM_FreeWithLive/1000000",
-         "BM_FreeWithLive/10000", "<= 2"},
+         "BM_FreeWithLive/10000"},
         {"small pair, uncached / cached (1 thread)",
          "BM_SmallPair/uncached/real_time/threads:1",
-         "BM_SmallPair/cached/real_time/threads:1", ">= 5"},
+         "BM_SmallPair/cached/real_time/threads:1"},
         {"small pair, cached / TLS stack (1 thread)",
          "BM_SmallPair/cached/real_time/threads:1",
-         "BM_TlsStack/real_time/threads:1", "<= 3"},
+         "BM_TlsStack/real_time/threads:1"},
         {"cached throughput, 2 threads / 1 thread",
          "BM_SmallPair/cached/real_time/threads:1",
-         "BM_SmallPair/cached/real_time/threads:2", ">= 1.6"},
+         "BM_SmallPair/cached/real_time/threads:2"},
         {"shared arena throughput, 2 threads / 1 thread",
          "BM_SharedArena/real_time/threads:1",
-         "BM_SharedArena/real_time/threads:2", "(none)"},
+         "BM_SharedArena/real_time/threads:2"},
     };
-    printf("\n%-48s %10s  %s\n", "ratio of medians", "measured", "target");
+    printf("\n%-48s %10s\n", "ratio of medians", "measured");
     for (const Ratio &r : ratios) {
       auto n = ns_per_item_.find(r.num), d = ns_per_item_.find(r.den);
       if (n == ns_per_item_.end() || d == ns_per_item_.end()) continue;
-      printf("%-48s %10.2f  %s\n", r.what, median(n->second) / median(d->second),
-             r.target);
+      printf("%-48s %10.2f\n", r.what,
+             median(n->second) / median(d->second));
     }
   }
 
