@@ -11,7 +11,9 @@
 // of its own: it caches items that its import function brings in and gives
 // them back through its release function when drained.
 //
-// M_NOWAIT may return NULL; M_WAITOK never does. An M_WAITOK allocation that
+// M_NOWAIT may return NULL; M_WAITOK from a keg zone never does (from a
+// cache zone it does when the import brings nothing, as in FreeBSD, whose
+// uma_zalloc() returns what the import gave). An M_WAITOK allocation that
 // finds no memory for a new slab (allocf or the C library fails, or init
 // refuses the items) sleeps, as the kernel waits for free pages, then tries
 // again: for hz / 100 at most, less if a free or a reclaim brings the zone
