@@ -58,16 +58,10 @@ class IllumosFlagsTest : public testing::Test {
   void SetUp() override {
     TakeSeen();
     fail_imports = false;
-    heap_ = illumos_vmem_create("heap", P(kBase), 1024 * kPage, kPage,
-                                 nullptr, nullptr, nullptr, 0, VM_SLEEP);
+    heap_ = NewSource("heap", kBase, 1024 * kPage, kPage);
     ASSERT_NE(heap_, nullptr);
   }
-  void TearDown() override {
-    EXPECT_EQ(Ledger::Get().Errors(), 0);
-    EXPECT_TRUE(Ledger::Get().Outstanding(heap_).empty());
-    illumos_vmem_destroy(heap_);
-    Ledger::Get().Forget(heap_);
-  }
+  void TearDown() override { DestroySource(heap_); }
   // A fresh arena importing from the heap through RecordingAlloc.
   vmem_t *Importer(size_t qcache_max = 0) {
     return illumos_vmem_create("importer", nullptr, 0, kPage,

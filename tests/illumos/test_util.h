@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "compat/illumos/illumos_vmem.h"
+#include "gtest/gtest.h"
 #include "tests/util/concurrency.h"
 
 namespace illumos_test {
@@ -137,6 +138,23 @@ inline void TrackedFree(vmem_t *src, void *addr, size_t size) {
   illumos_vmem_free(src, addr, size);
 }
 
+
+// A source arena for the tracked import functions: [base, base + size)
+// with the given quantum, no import of its own.
+inline vmem_t *NewSource(const char *name, uintptr_t base, size_t size,
+                         size_t quantum) {
+  return illumos_vmem_create(name, P(base), size, quantum, nullptr, nullptr,
+                             nullptr, 0, VM_SLEEP);
+}
+
+// Checks that every span imported from src came back whole and once, then
+// destroys src.
+inline void DestroySource(vmem_t *src) {
+  EXPECT_EQ(Ledger::Get().Errors(), 0);
+  EXPECT_TRUE(Ledger::Get().Outstanding(src).empty());
+  illumos_vmem_destroy(src);
+  Ledger::Get().Forget(src);
+}
 
 }  // namespace illumos_test
 

@@ -106,17 +106,13 @@ constexpr uintptr_t kSrcBase = 0x40000010;
 class IllumosUnalignedImportTest : public testing::Test {
  protected:
   void SetUp() override {
-    src_ = illumos_vmem_create("bytes", P(kSrcBase), 256 * kPage, 16,
-                                nullptr, nullptr, nullptr, 0, VM_SLEEP);
+    src_ = NewSource("bytes", kSrcBase, 256 * kPage, 16);
     ASSERT_NE(src_, nullptr);
   }
   void TearDown() override {
     // Every span went back exactly as the import function returned it.
-    EXPECT_EQ(Ledger::Get().Errors(), 0);
-    EXPECT_TRUE(Ledger::Get().Outstanding(src_).empty());
     EXPECT_EQ(illumos_vmem_size(src_, VMEM_ALLOC), 0u);
-    illumos_vmem_destroy(src_);
-    Ledger::Get().Forget(src_);
+    DestroySource(src_);
   }
   // Allocates as the brief's program does, checks, frees.
   void AllocateAligned(vmem_t *vm) {

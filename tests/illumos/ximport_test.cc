@@ -66,16 +66,10 @@ class IllumosXimportTest : public testing::Test {
  protected:
   void SetUp() override {
     TakeAsks();
-    heap_ = illumos_vmem_create("heap", P(kBase), 1024 * kPage, kPage,
-                                 nullptr, nullptr, nullptr, 0, VM_SLEEP);
+    heap_ = NewSource("heap", kBase, 1024 * kPage, kPage);
     ASSERT_NE(heap_, nullptr);
   }
-  void TearDown() override {
-    EXPECT_EQ(Ledger::Get().Errors(), 0);
-    EXPECT_TRUE(Ledger::Get().Outstanding(heap_).empty());
-    illumos_vmem_destroy(heap_);
-    Ledger::Get().Forget(heap_);
-  }
+  void TearDown() override { DestroySource(heap_); }
   // Takes the first page of the heap, so that spans it hands out next are
   // not aligned to more than a page.
   void *Misalign() {
