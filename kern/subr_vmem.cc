@@ -1192,7 +1192,7 @@ retry:	/* PORT(13): the tags are refilled on every pass */
 	if (bt_fill(vm, flags) != 0)
 		goto out;
 
-	cursor = &vm->vm_cursor;	/* PORT(13, 14) */
+	cursor = &vm->vm_cursor;	/* PORT(13, 14, 37) */
 	if ((error = vmem_nextfit_resume(vm, size, align, phase, nocross,
 	    addrp, &bt)) == 0)
 		goto advance;
@@ -1585,9 +1585,11 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 	vmem_free_args(__func__, vm, addr, size);	/* PORT(10) */
 	MPASS(size > 0);
 
+	vmem_hash_prefetch(vm, addr);	/* PORT(38) */
 	VMEM_LOCK(vm);
 	bt = bt_lookupbusy(vm, addr);
 	vmem_xfree_args(__func__, vm, addr, size, bt);	/* PORT(10) */
+	vmem_neighbours_prefetch(vm, bt);	/* PORT(38) */
 	MPASS(bt != NULL);
 	MPASS(bt->bt_start == addr);
 	MPASS(bt->bt_size == vmem_roundup_size(vm, size) ||

@@ -78,6 +78,9 @@ static inline struct vmem_freelist *vmem_freelist_next(vmem_t *vm,
     struct vmem_freelist *list);
 static inline u_int vmem_hash_index(const vmem_t *vm, vmem_addr_t addr);
 static inline vmem_size_t vmem_hash_target(vmem_t *vm);
+static inline void vmem_hash_prefetch(const vmem_t *vm, vmem_addr_t addr);
+static inline void vmem_neighbours_prefetch(vmem_t *vm,
+    const struct vmem_btag *bt);
 static inline bool vmem_rehash_wanted(vmem_t *vm, vmem_size_t newhashsize);
 static int vmem_periodic_ticks(void);
 static void vmem_span_grow(vmem_t *vm, struct vmem_btag *bt,
@@ -94,6 +97,9 @@ static int vmem_nextfit_resume(vmem_t *vm, vmem_size_t size,
     vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
     vmem_addr_t *addrp, struct vmem_btag **btp);
 static inline void vmem_xfree_cursor(vmem_t *vm, struct vmem_btag *bt);
+static inline bool vmem_nextfit_carve(vmem_t *vm, vmem_size_t size,
+    vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
+    vmem_addr_t *addrp, struct vmem_btag **btp);
 static inline struct vmem_freelist *vmem_instant_fit(vmem_t *vm,
     struct vmem_freelist *first, int strat, vmem_size_t size,
     vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,

@@ -2,7 +2,6 @@
 // design; the per-thread caches are in uma_cache.cc).
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 
@@ -20,7 +19,7 @@ constexpr size_t kCacheMax = 256;
 // Keg slabs are at least this big (and this aligned when from the C
 // library).
 constexpr size_t kSlabMin = 4096;
-constexpr size_t kHugePage = size_t{2} << 20;
+constexpr size_t kSlabMax = size_t{2} << 20;
 // How long an M_WAITOK allocation sleeps when no memory can be had before
 // it tries again, unless a free to the zone wakes it first: the kernel
 // waits for free pages (vm_wait()); hz / 100 ticks, as FreeBSD's pause()s
@@ -72,7 +71,7 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
   if (z->carve.empty()) {
     // The size the last slab calls for next (used for C-library slabs).
     const size_t slab_bytes =
-        z->slabs.empty() ? 0 : std::min(2 * z->slabs.back().bytes, kHugePage);
+        z->slabs.empty() ? 0 : std::min(2 * z->slabs.back().bytes, kSlabMax);
     mtx_unlock(&z->lock);
     const size_t align = std::max(kSlabMin, z->align);
     size_t bytes = std::max(align, stride);
@@ -84,14 +83,15 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
                       flags & (M_WAITOK | M_NOWAIT));
       if (mem == nullptr) return 0;
     } else {
-      // Slabs from the C library double up to a huge page: a zone with
-      // millions of items (vmem tags) then costs few TLB entries.
+      // Slabs from the C library double up to kSlabMax: a zone with
+      // millions of items (vmem tags) then makes few trips here. No
+      // transparent huge pages: on the VMs measured, a fresh huge page's
+      // first touch is slow, and made a program's first million tags take
+      // twice as long as the next program's; no workload ran faster with
+      // them.
       bytes = std::max(bytes, slab_bytes);
-      const size_t slab_align = bytes >= kHugePage ? kHugePage : align;
-      bytes = (bytes + slab_align - 1) / slab_align * slab_align;
       // Out of memory: the caller sleeps (M_WAITOK) or fails.
-      if ((mem = aligned_alloc(slab_align, bytes)) == nullptr) return 0;
-      if (bytes >= kHugePage) madvise(mem, bytes, MADV_HUGEPAGE);
+      if ((mem = aligned_alloc(align, bytes)) == nullptr) return 0;
     }
     mtx_lock(&z->lock);
     z->slabs.push_back({mem, bytes, pflag, z->allocf != nullptr});

@@ -229,6 +229,53 @@ TEST(PlacementTest, NextFitAscendsWithLargerBlocks) {
   vmem_destroy(vm);
 }
 
+// Next fit carves the free segment after the cursor in place while it stays
+// on its free list (kern/PORTING.md, entry 37), and takes the full path when
+// it would move to another list, when it is used up, and for constrained
+// requests. vmem_verify() after each allocation checks that every free
+// segment is on the list of its size: the remainder crosses from the list
+// of [32, 63] quanta to [31, 31], and so on down to one quantum.
+TEST(PlacementTest, NextFitCarvesAcrossFreeListBoundaries) {
+  const vmem_size_t q = 16, n = 40;
+  auto free_segments = [](vmem_t *vm) {
+    std::vector<std::pair<vmem_addr_t, vmem_size_t>> free;
+    for (const Seg &s : Segments(vm))
+      if (s.type == VMEM_WALK_FREE) free.emplace_back(s.start, s.size);
+    return free;
+  };
+  using FreeList = std::vector<std::pair<vmem_addr_t, vmem_size_t>>;
+  vmem_t *vm = vmem_create("pl-carve", 0x1000, n * q, q, 0, M_WAITOK);
+  ASSERT_NE(vm, nullptr);
+  for (vmem_size_t i = 0; i < n; i++) {
+    EXPECT_EQ(Alloc(vm, q, M_NEXTFIT), 0x1000 + i * q);
+    const FreeList left =
+        i + 1 < n ? FreeList{{0x1000 + (i + 1) * q, (n - i - 1) * q}}
+                  : FreeList{};
+    EXPECT_EQ(free_segments(vm), left) << "after " << i + 1 << " allocations";
+  }
+  for (vmem_size_t i = 0; i < n; i++) Free(vm, 0x1000 + i * q, q);
+  vmem_destroy(vm);
+
+  // Aligned: the full path's vmem_fit() skips the misaligned start and
+  // leaves the quanta before the block free; the next request is carved
+  // again.
+  vm = vmem_create("pl-carve", 0x1000, n * q, q, 0, M_WAITOK);
+  ASSERT_NE(vm, nullptr);
+  EXPECT_EQ(Alloc(vm, q, M_NEXTFIT), 0x1000u);
+  vmem_addr_t a;
+  ASSERT_EQ(vmem_xalloc(vm, 2 * q, 4 * q, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
+                        M_NEXTFIT | M_NOWAIT, &a), 0);
+  vmem_verify(vm);
+  EXPECT_EQ(a, 0x1040u);
+  EXPECT_EQ(Alloc(vm, q, M_NEXTFIT), 0x1060u);
+  EXPECT_EQ(free_segments(vm),
+            (FreeList{{0x1010, 3 * q}, {0x1070, (n - 7) * q}}));
+  Free(vm, 0x1000, q);
+  Free(vm, a, 2 * q);
+  Free(vm, 0x1060, q);
+  vmem_destroy(vm);
+}
+
 // Freed neighbours merge: after a random series of allocations and frees,
 // freeing everything leaves exactly one free segment per span.
 TEST(PlacementTest, FreeCoalescesToOneSegmentPerSpan) {
