@@ -47,6 +47,7 @@ void mtx_destroy(struct mtx *m) {
 // The contested path (Drepper, "Futexes Are Tricky", mutex 3): spin a
 // little, then mark the lock contested and sleep until it is free.
 void mtx_lock_contested(struct mtx *m) {
+  if (owner(m) == curthread) mtx_recursed(m);
   for (int i = 0; i < kSpins; i++) {
     if (__atomic_load_n(&m->mtx_state, __ATOMIC_RELAXED) == MTX_STATE_FREE &&
         try_take(m))

@@ -71,9 +71,7 @@ mtx_lock(struct mtx *m)
 {
 	uint32_t expected = MTX_STATE_FREE;
 
-	if (__predict_false(__atomic_load_n(&m->mtx_owner,
-	    __ATOMIC_RELAXED) == curthread))
-		mtx_recursed(m);
+	/* A recursion finds the lock held: the contested path panics. */
 	if (__predict_false(!__atomic_compare_exchange_n(&m->mtx_state,
 	    &expected, MTX_STATE_HELD, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
 		mtx_lock_contested(m);
@@ -95,7 +93,7 @@ mtx_unlock(struct mtx *m)
 		mtx_unlock_contested(m);
 }
 
-/* Inline: every vmem operation asserts its lock. */
+/* Inline: every vmem operation asserts its lock (mtx_assert()). */
 static __inline int
 mtx_owned(struct mtx *m)
 {
@@ -103,6 +101,13 @@ mtx_owned(struct mtx *m)
 	    curthread);
 }
 
+/*
+ * Checked unless NDEBUG is defined, as MPASS (<sys/systm.h>): the kernel
+ * compiles mtx_assert() only with INVARIANTS.
+ */
+#ifdef NDEBUG
+#define	mtx_assert(m, what)	((void)sizeof(m), (void)sizeof(what))
+#else
 static __inline void
 mtx_assert(struct mtx *m, int what)
 {
@@ -110,5 +115,6 @@ mtx_assert(struct mtx *m, int what)
 	    (mtx_owned(m) != 0) != (what == MA_OWNED)))
 		mtx_assert_fail(m, what);
 }
+#endif
 
 #endif /* !_COMPAT_SYS_MUTEX_H_ */
