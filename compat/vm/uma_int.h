@@ -105,6 +105,7 @@ struct uma_zone {
   int memory_waiters = 0;
   std::vector<void *> free_items;  // the shared free stack (LIFO)
   std::vector<uma_slab> slabs;     // keg zones: their memory
+  size_t slab_items = 0;           // items the slabs hold
   std::vector<uma_carve> carve;    // carved from the back first
   uma_cache *caches = nullptr;     // threads' caches bound to this zone
   int64_t reserve = 0;
