@@ -15,6 +15,11 @@ MALLOC_DEFINE(M_UMA, "UMA", "zone allocator items");
 namespace {
 // Items a cache zone imports at once, and keeps at most before releasing.
 constexpr int kImportBatch = 16;
+// Items an UMA_ZONE_VM keg carves at once: a full thread's cache, so that
+// a run of new tags takes one trip through keg_grow() per cache load.
+constexpr int kCarveBatch = UMA_CACHE_MAX;
+// The most items a slow path brings in at once.
+constexpr int kMaxBatch = std::max(kImportBatch, kCarveBatch);
 constexpr size_t kCacheMax = 256;
 // Keg slabs are at least this big (and this aligned when from the C
 // library).
@@ -137,8 +142,9 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
 // segments were a million trips through the slow path, one item each),
 // else one, which keeps the free count to items once handed out.
 int keg_batch(const uma_zone *z, bool exact) {
-  return exact || (z->allocf == nullptr && !z->carve_batch) ? 1
-                                                            : kImportBatch;
+  if (exact) return 1;
+  if (z->carve_batch) return kCarveBatch;
+  return z->allocf != nullptr ? kImportBatch : 1;
 }
 
 uma_zone *zone_create(const char *name, size_t size, uma_ctor ctor,
@@ -245,7 +251,7 @@ void *zone_alloc_slow(uma_zone *z, int flags) {
     }
     if (!at_limit && (flags & M_NOVM) == 0) {
       mtx_unlock(&z->lock);
-      void *store[kImportBatch];
+      void *store[kMaxBatch];
       int n;
       if (z->is_cache())
         n = z->import(z->arg, store, kImportBatch, UMA_ANYDOMAIN,
@@ -431,7 +437,7 @@ void uma_prealloc(uma_zone_t z, int itemcnt) {
         itemcnt - static_cast<int64_t>(z->free_items.size());
     mtx_unlock(&z->lock);
     if (missing <= 0) return;
-    void *store[kImportBatch];
+    void *store[kMaxBatch];
     int n = keg_grow(z, M_WAITOK, store,
                      static_cast<int>(std::min<int64_t>(
                          missing, keg_batch(z, false))));
