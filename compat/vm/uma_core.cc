@@ -36,12 +36,13 @@ std::vector<uma_zone *> &zones() {
   return *list;
 }
 
+// Items are packed at their size rounded up to the alignment, as FreeBSD's
+// kegs pack them. (Padding vmem's 56-byte tags to 64 bytes, so that none
+// straddled two cache lines, made every workload of the peer harness as
+// fast or slower: up to 7% slower where an arena holds 100,000 tags, for
+// the pages and cache lines the padding takes.)
 size_t item_stride(const uma_zone *z) {
-  size_t align = std::max(z->align, sizeof(void *));
-  // An item that fits in a cache line gets a power-of-two stride in its
-  // (aligned) slab, so that none straddles two lines: a vmem arena with
-  // many tags then misses the cache once per tag it touches, not twice.
-  while (z->size <= CACHE_LINE_SIZE && align < z->size) align *= 2;
+  const size_t align = std::max(z->align, sizeof(void *));
   return (z->size + align - 1) & ~(align - 1);
 }
 
