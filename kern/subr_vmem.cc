@@ -1585,11 +1585,9 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 	vmem_free_args(__func__, vm, addr, size);	/* PORT(10) */
 	MPASS(size > 0);
 
-	vmem_hash_prefetch(vm, addr);	/* PORT(38) */
 	VMEM_LOCK(vm);
 	bt = bt_lookupbusy(vm, addr);
 	vmem_xfree_args(__func__, vm, addr, size, bt);	/* PORT(10) */
-	vmem_neighbours_prefetch(vm, bt);	/* PORT(38) */
 	MPASS(bt != NULL);
 	MPASS(bt->bt_start == addr);
 	MPASS(bt->bt_size == vmem_roundup_size(vm, size) ||

@@ -77,11 +77,7 @@ static inline void vmem_freemap_remove(vmem_t *vm, struct vmem_btag *bt);
 static inline struct vmem_freelist *vmem_freelist_next(vmem_t *vm,
     struct vmem_freelist *list);
 static inline u_int vmem_hash_index(const vmem_t *vm, vmem_addr_t addr);
-static inline u_int vmem_hash_fold(vmem_addr_t q, vmem_size_t hashsize);
 static inline vmem_size_t vmem_hash_target(vmem_t *vm);
-static inline void vmem_hash_prefetch(const vmem_t *vm, vmem_addr_t addr);
-static inline void vmem_neighbours_prefetch(vmem_t *vm,
-    const struct vmem_btag *bt);
 static inline bool vmem_rehash_wanted(vmem_t *vm, vmem_size_t newhashsize);
 static int vmem_periodic_ticks(void);
 static void vmem_span_grow(vmem_t *vm, struct vmem_btag *bt,
