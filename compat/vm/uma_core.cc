@@ -95,6 +95,7 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
       // program's first million tags take from 0.8 to 2 times as long as
       // ordinary pages, depending on whether the host had backed them yet.
       bytes = std::max(bytes, slab_bytes);
+      bytes = (bytes + align - 1) / align * align;  // aligned_alloc() wants it
       // Out of memory: the caller sleeps (M_WAITOK) or fails.
       if ((mem = aligned_alloc(align, bytes)) == nullptr) return 0;
     }
