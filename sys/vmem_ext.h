@@ -122,6 +122,7 @@ struct vmem_stats {
 	 */
 	size_t		vs_indexed;
 	uint64_t	vs_search_visits;
+	uint64_t	vs_imports;	/* spans imported, ever */
 };
 void vmem_get_stats(vmem_t *vm, struct vmem_stats *stats);
 
