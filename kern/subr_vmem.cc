@@ -960,7 +960,7 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags,
 	vmem_addr_t addr;
 	int error;
 
-	if (vm->vm_importfn == NULL && vm->vm_ximportfn == NULL) /* PORT(34) */
+	if (vm->vm_importfn == NULL && !vmem_import_aligns(vm)) /* PORT(34, 40) */
 		return (EINVAL);
 	if (vmem_import_size_wraps(vm, size, align))	/* PORT(36) */
 		return (ENOMEM);
@@ -970,7 +970,7 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags,
 	 * and add the size to the tail.  This slightly overestimates.
 	 */
 	if (align != vm->vm_quantum_mask + 1 &&
-	    vm->vm_ximportfn == NULL)	/* PORT(34): it takes the alignment */
+	    !vmem_import_aligns(vm))	/* PORT(34, 40): it takes the alignment */
 		size = (align * 2) + size;
 	size = roundup(size, vm->vm_import_quantum);
 
