@@ -163,11 +163,14 @@ struct vmem {
 	vmem_size_t		vm_limit;
 	struct vmem_btag	vm_cursor;
 	vmem_addr_t		vm_cursor_addr;	/* PORT(14) */
+	struct vmem_index	*vm_index;	/* PORT(38): free segments */
+	u_long			vm_search_visits;	/* PORT(38) */
 
 	/* Used on import. */
 	vmem_import_t		*vm_importfn;
 	vmem_release_t		*vm_releasefn;
 	vmem_ximport_fn_t	*vm_ximportfn;	/* PORT(34) */
+	vmem_cimport_fn_t	*vm_cimportfn;	/* PORT(40) */
 	u_int			vm_nimports;	/* PORT(21): spans imported */
 	void			*vm_arg;
 
@@ -546,6 +549,7 @@ bt_remfree(vmem_t *vm __unused, bt_t *bt)
 	MPASS(bt->bt_type == BT_TYPE_FREE);
 
 	vmem_freemap_remove(vm, bt);	/* PORT(30) */
+	vmem_index_remove(vm, bt);	/* PORT(38) */
 	LIST_REMOVE(bt, bt_freelist);
 }
 
@@ -557,6 +561,7 @@ bt_insfree(vmem_t *vm, bt_t *bt)
 	list = bt_freehead_tofree(vm, bt->bt_size);
 	LIST_INSERT_HEAD(list, bt, bt_freelist);
 	vmem_freemap_insert(vm, list);	/* PORT(30) */
+	vmem_index_insert(vm, bt);	/* PORT(38) */
 }
 
 /* ---- vmem internal functions */
@@ -941,6 +946,7 @@ vmem_destroy1(vmem_t *vm)
 	}
 
 	bt_freetrim(vm, 0);
+	vmem_index_drop(vm);	/* PORT(38) */
 
 	VMEM_CONDVAR_DESTROY(vm);
 	VMEM_LOCK_DESTROY(vm);
@@ -948,12 +954,13 @@ vmem_destroy1(vmem_t *vm)
 }
 
 static int
-vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags)
+vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags,
+    const struct vmem_constraints *vc)	/* PORT(40) */
 {
 	vmem_addr_t addr;
 	int error;
 
-	if (vm->vm_importfn == NULL && vm->vm_ximportfn == NULL) /* PORT(34) */
+	if (vm->vm_importfn == NULL && !vmem_import_aligns(vm)) /* PORT(34, 40) */
 		return (EINVAL);
 	if (vmem_import_size_wraps(vm, size, align))	/* PORT(36) */
 		return (ENOMEM);
@@ -963,7 +970,7 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags)
 	 * and add the size to the tail.  This slightly overestimates.
 	 */
 	if (align != vm->vm_quantum_mask + 1 &&
-	    vm->vm_ximportfn == NULL)	/* PORT(34): it takes the alignment */
+	    !vmem_import_aligns(vm))	/* PORT(34, 40): it takes the alignment */
 		size = (align * 2) + size;
 	size = roundup(size, vm->vm_import_quantum);
 
@@ -973,7 +980,7 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags)
 	bt_save(vm);
 	VMEM_UNLOCK(vm);
 	error = vmem_import_call(__func__, vm, &size, align, flags,
-	    &addr);	/* PORT(34) */
+	    &addr, vc);	/* PORT(34, 40) */
 	VMEM_LOCK(vm);
 	bt_restore(vm);
 	if (error)
@@ -1098,7 +1105,8 @@ vmem_clip(vmem_t *vm, bt_t *bt, vmem_addr_t start, vmem_size_t size)
 }
 
 static int
-vmem_try_fetch(vmem_t *vm, const vmem_size_t size, vmem_size_t align, int flags)
+vmem_try_fetch(vmem_t *vm, const vmem_size_t size, vmem_size_t align, int flags,
+    const struct vmem_constraints vc)	/* PORT(40) */
 {
 	vmem_size_t avail;
 
@@ -1109,7 +1117,7 @@ vmem_try_fetch(vmem_t *vm, const vmem_size_t size, vmem_size_t align, int flags)
 	 * imported region.  It is up to the user to specify the
 	 * import quantum such that it can satisfy any allocation.
 	 */
-	if (vmem_import(vm, size, align, flags) == 0)
+	if (vmem_import(vm, size, align, flags, &vc) == 0)	/* PORT(40) */
 		return (1);
 
 	/*
@@ -1192,9 +1200,9 @@ retry:	/* PORT(13): the tags are refilled on every pass */
 	if (bt_fill(vm, flags) != 0)
 		goto out;
 
-	cursor = &vm->vm_cursor;	/* PORT(13, 14, 37) */
-	if ((error = vmem_nextfit_resume(vm, size, align, phase, nocross,
-	    addrp, &bt)) == 0)
+	cursor = &vm->vm_cursor;	/* PORT(13, 14, 37, 38) */
+	if (vmem_nextfit_resume(vm, size, align, phase, nocross, addrp, &bt,
+	    &error))
 		goto advance;
 	/*
 	 * Find the next free tag meeting our constraints.  If one is found,
@@ -1223,6 +1231,7 @@ retry:	/* PORT(13): the tags are refilled on every pass */
 	    next->bt_type == BT_TYPE_FREE && prev->bt_type == BT_TYPE_FREE &&
 	    prev->bt_start + prev->bt_size == next->bt_start) {
 		prev->bt_size += next->bt_size;
+		vmem_index_update(vm, prev, prev->bt_start);	/* PORT(38) */
 		bt_remfree(vm, next);
 		bt_remseg(vm, next);
 
@@ -1261,7 +1270,9 @@ advance:	/* PORT(14) */
 	 * Attempt to bring additional resources into the arena.  If that fails
 	 * and M_WAITOK is specified, sleep waiting for resources to be freed.
 	 */
-	if (error == ENOMEM && vmem_try_fetch(vm, size, align, flags))
+	if (error == ENOMEM && vmem_try_fetch(vm, size, align, flags,
+	    vmem_request(size, align, phase, nocross, VMEM_ADDR_MIN,
+	    VMEM_ADDR_MAX)))	/* PORT(40) */
 		goto retry;
 
 out:
@@ -1483,8 +1494,9 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 	if (strat == M_NEXTFIT)
 		return (vmem_xalloc_nextfit(vm, size, align, phase, nocross,
 		    flags, addrp));	/* PORT(11): size, not size0 */
-	if ((flags & M_ENDALLOC) != 0)	/* PORT(33): the highest fit */
-		return (vmem_xalloc_endfit(vm, size, align, phase, nocross,
+	if ((flags & M_ENDALLOC) != 0 ||	/* PORT(33): the highest fit, */
+	    vmem_windowed(minaddr, maxaddr))	/* PORT(39): the lowest */
+		return (vmem_xalloc_ordered(vm, size, align, phase, nocross,
 		    minaddr, maxaddr, flags, addrp));
 
 	end = &vm->vm_freelist[VMEM_MAXORDER];
@@ -1543,7 +1555,9 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 		 * arena.  If all else fails, we will sleep waiting for
 		 * resources to be freed.
 		 */
-		if (!vmem_try_fetch(vm, size, align, flags)) {
+		if (!vmem_try_fetch(vm, size, align, flags,
+		    vmem_request(size, align, phase, nocross, minaddr,
+		    maxaddr))) {	/* PORT(40) */
 			error = ENOMEM;
 			break;
 		}
@@ -1950,5 +1964,6 @@ vmem_check(vmem_t *vm)
 
 /* PORT(3): the port's own functions live in files of their own. */
 #include "kern/subr_vmem_args.inc"
+#include "kern/subr_vmem_index.inc"
 #include "kern/subr_vmem_alloc.inc"
 #include "kern/subr_vmem_ext.inc"

@@ -24,10 +24,15 @@
 
 #include <ddb/ddb.h>		/* DB_SHOW_COMMAND, used before its section */
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/base/call_once.h"	/* vmem_startup() runs once */
+#include "absl/container/flat_hash_set.h"	/* vmem_verify() */
 
 struct vmem_btag;
 struct vmem_freelist;
+struct vmem_index;
 
 /*
  * PORT(29): the segment before bt, or NULL.  TAILQ_PREV() gets there
@@ -82,17 +87,26 @@ static inline bool vmem_rehash_wanted(vmem_t *vm, vmem_size_t newhashsize);
 static int vmem_periodic_ticks(void);
 static void vmem_span_grow(vmem_t *vm, struct vmem_btag *bt,
     vmem_size_t size);
+static inline bool vmem_import_constrained(const vmem_t *vm);
+static inline bool vmem_import_aligns(const vmem_t *vm);
 static bool vmem_import_size_wraps(vmem_t *vm, vmem_size_t size,
     vmem_size_t align);
 static int vmem_import_call(const char *func, vmem_t *vm,
-    vmem_size_t *sizep, vmem_size_t align, int flags, vmem_addr_t *addrp);
+    vmem_size_t *sizep, vmem_size_t align, int flags, vmem_addr_t *addrp,
+    const struct vmem_constraints *vc);
+static inline struct vmem_constraints vmem_request(vmem_size_t size,
+    vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
+    vmem_addr_t minaddr, vmem_addr_t maxaddr);
 static bool vmem_import_over_limit(vmem_t *vm, vmem_addr_t addr,
     vmem_size_t size);
 static void vmem_import_done(vmem_t *vm);
 static inline void vmem_xalloc_unlock(vmem_t *vm, u_int nimports);
-static int vmem_nextfit_resume(vmem_t *vm, vmem_size_t size,
+static bool vmem_nextfit_resume(vmem_t *vm, vmem_size_t size,
     vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
-    vmem_addr_t *addrp, struct vmem_btag **btp);
+    vmem_addr_t *addrp, struct vmem_btag **btp, int *errorp);
+static bool vmem_nextfit_search(vmem_t *vm, vmem_size_t size,
+    vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
+    vmem_addr_t *addrp, struct vmem_btag **btp, int *errorp);
 static inline void vmem_xfree_cursor(vmem_t *vm, struct vmem_btag *bt);
 static inline bool vmem_nextfit_carve(vmem_t *vm, vmem_size_t size,
     vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
@@ -101,10 +115,22 @@ static inline struct vmem_freelist *vmem_instant_fit(vmem_t *vm,
     struct vmem_freelist *first, int strat, vmem_size_t size,
     vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
     vmem_addr_t minaddr, vmem_addr_t maxaddr);
-static int vmem_xalloc_endfit(vmem_t *vm, vmem_size_t size,
+static inline bool vmem_windowed(vmem_addr_t minaddr, vmem_addr_t maxaddr);
+static int vmem_xalloc_ordered(vmem_t *vm, vmem_size_t size,
     vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
     vmem_addr_t minaddr, vmem_addr_t maxaddr, int flags,
     vmem_addr_t *addrp);
 static vmem_size_t vmem_size_locked(vmem_t *vm, int typemask);
+
+/*
+ * subr_vmem_index.inc: the index of the free segments by address
+ * (PORT(38)), kept by bt_insfree(), bt_remfree() and the places that change
+ * a free segment in place.
+ */
+static inline void vmem_index_insert(vmem_t *vm, struct vmem_btag *bt);
+static inline void vmem_index_remove(vmem_t *vm, struct vmem_btag *bt);
+static inline void vmem_index_update(vmem_t *vm, struct vmem_btag *bt,
+    vmem_addr_t oldstart);
+static void vmem_index_drop(vmem_t *vm);
 
 #endif /* !KERN_SUBR_VMEM_PORT_H_ */

@@ -16,8 +16,10 @@ extern "C" {
 
 /*
  * Panic if the arena's invariants do not hold: segments in order inside
- * their spans, no overlap, counters, hash and free lists consistent.
- * Takes the arena lock; costs O(n^2) in the number of segments.
+ * their spans, no overlap, counters, hash, free lists and the index of
+ * the free segments consistent. Takes the arena lock; costs O(n log n) in
+ * the number of segments, O(n^2) with debug.vmem_check set (upstream's
+ * own check, vmem_check(), compares every pair).
  */
 void vmem_verify(vmem_t *vm);
 
@@ -39,12 +41,38 @@ void vmem_set_ximport(vmem_t *vm, vmem_ximport_fn_t *ximportfn,
     vmem_release_t *releasefn, void *arg, vmem_size_t import_quantum);
 
 /*
+ * Import functions that are given the constraints of the request that
+ * made the arena import, so that they can bring in a span that serves it.
+ * On entry *sizep is the size the arena asks for (the request rounded up
+ * to the import quantum); on success *sizep is the size of the span at
+ * *addrp, a multiple of the quantum, at least vc_size, and less than asked
+ * only if a span of that size could not be had. The arena keeps the whole
+ * span and releases it (with that size) when it is wholly free.
+ */
+struct vmem_constraints {
+	vmem_size_t	vc_size;	/* the request, a quantum multiple */
+	vmem_size_t	vc_align;	/* a power of two, at least the quantum */
+	vmem_size_t	vc_phase;	/* below vc_align */
+	vmem_size_t	vc_nocross;	/* a power of two, or 0 */
+	vmem_addr_t	vc_minaddr;	/* the window, inclusive */
+	vmem_addr_t	vc_maxaddr;
+};
+typedef int (vmem_cimport_fn_t)(void *arg, vmem_size_t *sizep,
+    const struct vmem_constraints *vc, int flags, vmem_addr_t *addrp);
+void vmem_set_cimport(vmem_t *vm, vmem_cimport_fn_t *cimportfn,
+    vmem_release_t *releasefn, void *arg, vmem_size_t import_quantum);
+
+/*
  * Stack an arena on another, as the kernel's arenas import from its kernel
  * arena: vmem_set_import(child, vmem_import_arena, vmem_release_arena,
  * parent, import_quantum). Spans are placed best fit in the parent; the
- * child's M_NOWAIT or waiting is passed on.
+ * child's M_NOWAIT or waiting is passed on. A request with a window, an
+ * alignment, a phase or a boundary imports a span that meets them (as
+ * vmem_cimport_arena() does, which vmem_set_cimport() attaches): one
+ * import serves it.
  */
 vmem_import_t vmem_import_arena;
+vmem_cimport_fn_t vmem_cimport_arena;
 vmem_release_t vmem_release_arena;
 
 /*
@@ -87,6 +115,14 @@ struct vmem_stats {
 	size_t		vs_spans;
 	int		vs_norder;	/* entries of vs_order in use */
 	struct vmem_order_stats vs_order[VMEM_STATS_NORDER];
+	/*
+	 * Windowed, M_ENDALLOC and next-fit searches: free segments they
+	 * indexed (0 until the arena builds its index) and segments or index
+	 * nodes they visited in all.
+	 */
+	size_t		vs_indexed;
+	uint64_t	vs_search_visits;
+	uint64_t	vs_imports;	/* spans imported, ever */
 };
 void vmem_get_stats(vmem_t *vm, struct vmem_stats *stats);
 

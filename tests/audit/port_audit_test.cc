@@ -167,8 +167,8 @@ TEST_F(PortAuditTest, RemovedTagFails) {
 }
 
 TEST_F(PortAuditTest, TagCitingNoEntryFails) {
-  const Result r = AuditMutated("/* PORT(33): the highest fit */",
-                                "/* PORT(99): the highest fit */");
+  const Result r = AuditMutated("/* PORT(33): the highest fit, */",
+                                "/* PORT(99): the highest fit, */");
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_THAT(r.out, HasSubstr("PORT(99) cites no entry of the registry"));
 }

@@ -36,6 +36,7 @@ void DriverStats::Add(const DriverStats &o) {
   wrap_add_skipped += o.wrap_add_skipped;
   careless_ops += o.careless_ops;
   null_addrp_allocs += o.null_addrp_allocs;
+  placements_checked += o.placements_checked;
   waiting_allocs += o.waiting_allocs;
   odd_imports += o.odd_imports;
   predicted_panics += o.predicted_panics;
@@ -53,8 +54,8 @@ std::string DriverStats::ToString() const {
   char buf[1024];
   snprintf(buf, sizeof(buf),
            "ops %lld (careless %lld): allocs %lld (failed %lld, addrp NULL "
-           "%lld, waiting %lld), frees %lld, spans added %lld, imports %lld "
-           "(odd accepted %lld), releases %lld\n"
+           "%lld, waiting %lld, placement predicted %lld), frees %lld, spans "
+           "added %lld, imports %lld (odd accepted %lld), releases %lld\n"
            "predicted panics %lld (verified in a child %lld), predicted "
            "sleeps %lld (verified %lld), hung children retried %lld\n"
            "import size wraps %lld; not made: import "
@@ -64,7 +65,8 @@ std::string DriverStats::ToString() const {
            "%lld, wrapping add %lld",
            (long long)ops, (long long)careless_ops, (long long)allocs,
            (long long)alloc_failures, (long long)null_addrp_allocs,
-           (long long)waiting_allocs, (long long)frees,
+           (long long)waiting_allocs, (long long)placements_checked,
+           (long long)frees,
            (long long)spans_added, (long long)imports,
            (long long)odd_imports, (long long)releases,
            (long long)predicted_panics, (long long)panics_verified,
@@ -634,6 +636,25 @@ bool Runner::DoAlloc(const Request &rq, const vmem_size_t *cap) {
     if (strict && fails)
       return Fail("%s(%#zx) succeeded at %#" PRIxPTR ", but the model finds "
                   "no room even after importing", fn, size0, addr);
+    // A windowed request takes the lowest fit in its window, M_ENDALLOC
+    // the highest (kern/PORTING.md entries 39 and 33).
+    const bool windowed = c.minaddr > VMEM_ADDR_QCACHE_MIN ||
+                          c.maxaddr < VMEM_ADDR_MAX;
+    const bool high = (masked & M_ENDALLOC) != 0;
+    if ((masked & M_NEXTFIT) == 0 && (windowed || high) &&
+        f.kind == Fetch::kFitsNow && imported == 0) {
+      vmem_addr_t want;
+      const bool found = high ? model_.FindHighestFit(size, c, &want)
+                              : model_.FindFit(size, c, &want);
+      if (!found || want != addr)
+        return Fail("vmem_xalloc(%#zx, align %#zx, phase %#zx, nocross "
+                    "%#zx, min %#" PRIxPTR ", max %#" PRIxPTR ", %s) "
+                    "returned %#" PRIxPTR "; the model's %s fit is %#" PRIxPTR,
+                    size0, c.align, c.phase, c.nocross, c.minaddr,
+                    c.maxaddr, FlagsName(rq.flags).c_str(), addr,
+                    high ? "highest" : "lowest", found ? want : 0);
+      st_->placements_checked++;
+    }
     if (strict && imported != f.imports)
       return Fail("%s(%#zx) imported %d span(s); the model's play imports "
                   "%d", fn, size0, imported, f.imports);

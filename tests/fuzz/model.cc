@@ -446,6 +446,36 @@ bool Model::FindFit(vmem_size_t size, const Constraints &c, vmem_addr_t *addrp,
   return false;
 }
 
+bool Model::FindHighestFit(vmem_size_t size, const Constraints &c,
+                           vmem_addr_t *addrp) const {
+  const u128 align = c.align == 0 ? quantum_ : c.align;
+  // The highest x <= v with x = phase modulo align; false if there is none.
+  auto down = [&](u128 v, u128 *x) {
+    if (v < c.phase) return false;
+    *x = (v - c.phase) / align * align + c.phase;
+    return true;
+  };
+  const std::vector<Range> runs = FreeRuns();
+  for (auto r = runs.rbegin(); r != runs.rend(); ++r) {
+    if (r->size < size) continue;
+    u128 lo = std::max<u128>(r->start, c.minaddr);
+    u128 last = std::min<u128>(End(r->start, r->size) - 1, c.maxaddr);
+    if (lo > last || last - lo + 1 < size) continue;
+    u128 x;
+    bool ok = down(last - size + 1, &x);
+    for (int i = 0; i < 8 && ok && x >= lo; i++) {
+      if (!Crosses(x, size, c.nocross)) {
+        *addrp = static_cast<vmem_addr_t>(x);
+        return true;
+      }
+      // Move below the boundary that the range crosses.
+      u128 boundary = (x + size - 1) / c.nocross * c.nocross;
+      ok = boundary >= size && down(boundary - size, &x);
+    }
+  }
+  return false;
+}
+
 void Model::FreeRunsInto(std::vector<Range> *out) const {
   out->clear();
   for (const auto &s : spans_) {

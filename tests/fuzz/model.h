@@ -145,6 +145,9 @@ class Model {
   // Lowest start of a rounded size that meets c in some free run, if any.
   bool FindFit(vmem_size_t size, const Constraints &c, vmem_addr_t *addrp,
                const std::set<vmem_addr_t> &cuts = {}) const;
+  // Highest start of a rounded size that meets c in some free run, if any.
+  bool FindHighestFit(vmem_size_t size, const Constraints &c,
+                      vmem_addr_t *addrp) const;
   // Whether [addr, addr + size) meets the constraints.
   bool Meets(vmem_addr_t addr, vmem_size_t size, const Constraints &c) const;
 

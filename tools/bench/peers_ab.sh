@@ -14,7 +14,8 @@
 # over the first build's. Raw lines go to $OUT/raw.txt.
 #
 # The harness lives outside the tree (VBENCH_DIR, default ../shared/bench;
-# see its README). Build a library with `tools/bazel build -c opt //:uvmem`
+# see its README). WORKLOADS (default: all) picks rows, e.g. "W1:0.1 W8:1".
+# Build a library with `tools/bazel build -c opt //:uvmem`
 # and copy bazel-bin/libuvmem.so away before building the next.
 set -euo pipefail
 
@@ -63,7 +64,7 @@ for rep in $(seq "$reps"); do
 			order+=("${names[$i]}")
 		done
 	fi
-	for ws in W1:0.1 W2:0.1 W3:0.1 W4:0.1 W5:0.1 W6:0.1 W7:0.1 W8:0.1 W8:1; do
+	for ws in ${WORKLOADS:-W1:0.1 W2:0.1 W3:0.1 W4:0.1 W5:0.1 W6:0.1 W7:0.1 W8:0.1 W8:1}; do
 		for name in "${order[@]}"; do
 			run "$name" "$OUT/$name/vbench" "${ws%:*}" "${ws#*:}" "$rep"
 		done

@@ -338,6 +338,16 @@ class RatioReporter : public benchmark::ConsoleReporter {
         {"shared arena throughput, 2 threads / 1 thread",
          "BM_SharedArena/real_time/threads:1",
          "BM_SharedArena/real_time/threads:2"},
+        // The cliffs (cliffs.cc); targets in kern/PORTING.md entry 38.
+        {"claim an ID, 24K free / instant fit (<= 20)",
+         "BM_ClaimId/20/24576", "BM_ClaimIdInstantFit/20/24576"},
+        {"claim an ID, 1M free of 4M / 1K of 1M (<= 3)",
+         "BM_ClaimId/22/1048576", "BM_ClaimId/20/1024"},
+        {"near-full next fit / instant fit (<= 10)",
+         "BM_NearFullIds/nextfit", "BM_NearFullIds/instantfit"},
+        {"first stacked request, top MiB / any (<= 10)",
+         "BM_FirstStackedRequest/constrained/manual_time",
+         "BM_FirstStackedRequest/unconstrained/manual_time"},
     };
     printf("\n%-48s %10s\n", "ratio of medians", "measured");
     for (const Ratio &r : ratios) {
