@@ -44,7 +44,7 @@ std::string TakeCollected() {
 
 // Runs a show command into a memory stream; returns (error, output).
 std::pair<int, std::string> ShowCmd(const char *command, vmem_addr_t addr,
-                                int have_addr) {
+                                    int have_addr) {
   char *buf = nullptr;
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);

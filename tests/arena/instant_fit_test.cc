@@ -18,13 +18,17 @@ vmem_t *two_hole_arena(vmem_addr_t *small, vmem_addr_t *large) {
   vmem_t *vm = vmem_create("ifit", 0x1000, 0x2000, q, 0, M_WAITOK);
   vmem_addr_t a, hole, b, big;
   EXPECT_EQ(vmem_xalloc(vm, 4 * q, 0, 0, 0, 0x1000, VMEM_ADDR_MAX,
-                        M_BESTFIT | M_NOWAIT, &a), 0);
+                        M_BESTFIT | M_NOWAIT, &a),
+            0);
   EXPECT_EQ(vmem_xalloc(vm, 2 * q, 0, 0, 0, 0x1040, VMEM_ADDR_MAX,
-                        M_BESTFIT | M_NOWAIT, &hole), 0);
+                        M_BESTFIT | M_NOWAIT, &hole),
+            0);
   EXPECT_EQ(vmem_xalloc(vm, 0x2000 - 0x1060, 0, 0, 0, 0x1060, VMEM_ADDR_MAX,
-                        M_BESTFIT | M_NOWAIT, &b), 0);
+                        M_BESTFIT | M_NOWAIT, &b),
+            0);
   EXPECT_EQ(vmem_xalloc(vm, 256 * q, 0, 0, 0, 0x2000, VMEM_ADDR_MAX,
-                        M_BESTFIT | M_NOWAIT, &big), 0);
+                        M_BESTFIT | M_NOWAIT, &big),
+            0);
   vmem_xfree(vm, hole, 2 * q);
   vmem_xfree(vm, big, 256 * q);
   vmem_verify(vm);
@@ -41,13 +45,15 @@ TEST(InstantFitTest, AlignedFirstFitStartsWhereEveryBlockFits) {
   // 2 quanta aligned to 4: the small block would do, but first fit with
   // alignment starts at the lists of blocks of 5 quanta and more.
   ASSERT_EQ(vmem_xalloc(vm, 2 * q, 4 * q, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-                        M_FIRSTFIT | M_NOWAIT, &addr), 0);
+                        M_FIRSTFIT | M_NOWAIT, &addr),
+            0);
   EXPECT_GE(addr, large);
   EXPECT_EQ(addr % (4 * q), 0u);
   vmem_xfree(vm, addr, 2 * q);
   // Best fit still takes the smallest block that fits.
   ASSERT_EQ(vmem_xalloc(vm, 2 * q, 4 * q, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-                        M_BESTFIT | M_NOWAIT, &addr), 0);
+                        M_BESTFIT | M_NOWAIT, &addr),
+            0);
   EXPECT_EQ(addr, small);
   vmem_xfree(vm, addr, 2 * q);
   vmem_verify(vm);
@@ -59,9 +65,11 @@ TEST(InstantFitTest, FallsBackToTheFullScan) {
   // With the large block taken, only the small one is left: found by the
   // best-fit retry.
   ASSERT_EQ(vmem_xalloc(vm, 256 * q, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-                        M_BESTFIT | M_NOWAIT, &big), 0);
+                        M_BESTFIT | M_NOWAIT, &big),
+            0);
   ASSERT_EQ(vmem_xalloc(vm, 2 * q, 4 * q, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-                        M_FIRSTFIT | M_NOWAIT, &addr), 0);
+                        M_FIRSTFIT | M_NOWAIT, &addr),
+            0);
   EXPECT_EQ(addr, small);
   vmem_xfree(vm, addr, 2 * q);
   vmem_xfree(vm, big, 256 * q);
@@ -77,9 +85,8 @@ TEST(InstantFitTest, HugeAlignmentFailsCleanly) {
   EXPECT_EQ(vmem_xalloc(vm, 2, vmem_size_t{1} << 63, 0, 0, VMEM_ADDR_MIN,
                         VMEM_ADDR_MAX, M_FIRSTFIT | M_NOWAIT, &addr),
             ENOMEM);
-  EXPECT_EQ(vmem_xalloc(vm, (vmem_size_t{1} << 63) + 1, 0, 0, 0,
-                        VMEM_ADDR_MIN, VMEM_ADDR_MAX, M_FIRSTFIT | M_NOWAIT,
-                        &addr),
+  EXPECT_EQ(vmem_xalloc(vm, (vmem_size_t{1} << 63) + 1, 0, 0, 0, VMEM_ADDR_MIN,
+                        VMEM_ADDR_MAX, M_FIRSTFIT | M_NOWAIT, &addr),
             ENOMEM);
   EXPECT_EQ(vmem_size(vm, VMEM_ALLOC), 0u);
   vmem_verify(vm);

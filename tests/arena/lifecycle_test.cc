@@ -41,8 +41,8 @@ std::string Describe(const std::vector<Seg> &segs) {
   std::string s;
   char buf[128];
   for (const Seg &seg : segs) {
-    snprintf(buf, sizeof(buf), "[%s %#jx+%#jx] ", seg.type.c_str(),
-             seg.start, seg.size);
+    snprintf(buf, sizeof(buf), "[%s %#jx+%#jx] ", seg.type.c_str(), seg.start,
+             seg.size);
     s += buf;
   }
   return s;
@@ -88,8 +88,8 @@ TEST(LifecycleTest, CreateWithInitialSpan) {
   ASSERT_NE(vm, nullptr);
   vmem_verify(vm);
   ExpectSizes(vm, 0, 0x4000, 0x4000);
-  ExpectSegments(vm, {{0x1000, 0x4000, "static span"},
-                      {0x1000, 0x4000, "free"}});
+  ExpectSegments(vm,
+                 {{0x1000, 0x4000, "static span"}, {0x1000, 0x4000, "free"}});
   vmem_destroy(vm);
 }
 
@@ -178,10 +178,10 @@ TEST(LifecycleTest, RoundupSize) {
   struct {
     vmem_size_t quantum, size, want;
   } cases[] = {
-      {1, 1, 1},           {1, 17, 17},        {16, 1, 16},
-      {16, 15, 16},        {16, 16, 16},       {16, 17, 32},
-      {16, 0, 0},          {4096, 1, 4096},    {4096, 4096, 4096},
-      {4096, 4097, 8192},  {4096, 12287, 12288},
+      {1, 1, 1},          {1, 17, 17},          {16, 1, 16},
+      {16, 15, 16},       {16, 16, 16},         {16, 17, 32},
+      {16, 0, 0},         {4096, 1, 4096},      {4096, 4096, 4096},
+      {4096, 4097, 8192}, {4096, 12287, 12288},
   };
   for (const auto &c : cases) {
     vmem_t *vm = vmem_create("lc-roundup", 0, 0, c.quantum, 0, M_WAITOK);
@@ -382,18 +382,18 @@ TEST(LifecycleTest, MaxFreeIsSizeClassOfBiggestFreeSegment) {
   struct {
     vmem_size_t quantum, free_quanta, want_quanta;
   } cases[] = {
-      {1, 1, 1},     {1, 31, 31},    {1, 32, 32},     {1, 33, 32},
-      {1, 63, 32},   {1, 64, 64},    {1, 100, 64},    {1, 255, 128},
-      {16, 5, 5},    {16, 40, 32},   {16, 256, 256},  {16, 300, 256},
-      {4096, 3, 3},  {4096, 70, 64}, {4096, 1024, 1024},
+      {1, 1, 1},    {1, 31, 31},    {1, 32, 32},        {1, 33, 32},
+      {1, 63, 32},  {1, 64, 64},    {1, 100, 64},       {1, 255, 128},
+      {16, 5, 5},   {16, 40, 32},   {16, 256, 256},     {16, 300, 256},
+      {4096, 3, 3}, {4096, 70, 64}, {4096, 1024, 1024},
   };
   for (const auto &c : cases) {
     SCOPED_TRACE(testing::Message() << "quantum " << c.quantum << ", "
                                     << c.free_quanta << " free quanta");
     // The free segment of interest is a span of its own, after a busy
     // one-quantum span and before a smaller free one.
-    vmem_t *vm = vmem_create("lc-maxfree", 0x100000, c.quantum, c.quantum, 0,
-                             M_WAITOK);
+    vmem_t *vm =
+        vmem_create("lc-maxfree", 0x100000, c.quantum, c.quantum, 0, M_WAITOK);
     ASSERT_NE(vm, nullptr);
     vmem_addr_t pin;
     ASSERT_EQ(vmem_alloc(vm, c.quantum, M_BESTFIT | M_NOWAIT, &pin), 0);
@@ -451,8 +451,7 @@ alignas(256) unsigned char init_storage[1 << 16];
 
 TEST(LifecycleTest, InitOnCallerStorage) {
   vmem_t *storage = reinterpret_cast<vmem_t *>(init_storage);
-  vmem_t *vm = vmem_init(storage, "lc-init", 0x4000, 0x1000, 16, 0,
-                         M_WAITOK);
+  vmem_t *vm = vmem_init(storage, "lc-init", 0x4000, 0x1000, 16, 0, M_WAITOK);
   ASSERT_EQ(vm, storage);
   vmem_verify(vm);
   ExpectSizes(vm, 0, 0x1000, 0x1000);

@@ -55,8 +55,9 @@ struct Holes {
       busy.push_back({sep, q});
       used += n + 1;
     }
-    if (used < total) busy.push_back({Alloc(vm, (total - used) * q,
-                                            M_BESTFIT), (total - used) * q});
+    if (used < total)
+      busy.push_back(
+          {Alloc(vm, (total - used) * q, M_BESTFIT), (total - used) * q});
     EXPECT_EQ(vmem_size(vm, VMEM_FREE), 0u);
     for (const auto &h : holes) {
       hole.push_back(h.first);
@@ -264,7 +265,8 @@ TEST(PlacementTest, NextFitCarvesAcrossFreeListBoundaries) {
   EXPECT_EQ(Alloc(vm, q, M_NEXTFIT), 0x1000u);
   vmem_addr_t a;
   ASSERT_EQ(vmem_xalloc(vm, 2 * q, 4 * q, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-                        M_NEXTFIT | M_NOWAIT, &a), 0);
+                        M_NEXTFIT | M_NOWAIT, &a),
+            0);
   vmem_verify(vm);
   EXPECT_EQ(a, 0x1040u);
   EXPECT_EQ(Alloc(vm, q, M_NEXTFIT), 0x1060u);
@@ -341,7 +343,7 @@ TEST(PlacementTest, FreeMergesWithEachNeighbour) {
   Free(vm, b[1], 16);
   Free(vm, b[3], 16);
   EXPECT_EQ(Segments(vm).size(), 6u);  // span + b0 f1 b2 f3 b4
-  Free(vm, b[2], 16);                   // merges f1, b2, f3
+  Free(vm, b[2], 16);                  // merges f1, b2, f3
   std::vector<Seg> segs = Segments(vm);
   ASSERT_EQ(segs.size(), 4u);
   EXPECT_EQ(segs[2].start, 0x1010u);

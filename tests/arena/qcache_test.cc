@@ -53,8 +53,8 @@ TEST(QcacheTest, SmallAllocationsComeFromCachesAndAreSound) {
       EXPECT_LE(b.addr + rsize, base + span);
       for (const Block &o : live)
         ASSERT_FALSE(Overlap(b, rsize, o, vmem_roundup_size(vm, o.size)))
-            << std::hex << b.addr << "+" << rsize << " overlaps live "
-            << o.addr << "+" << o.size;
+            << std::hex << b.addr << "+" << rsize << " overlaps live " << o.addr
+            << "+" << o.size;
       live.push_back(b);
     } else {
       size_t i = rng() % live.size();
@@ -77,8 +77,7 @@ TEST(QcacheTest, SmallAllocationsComeFromCachesAndAreSound) {
 // A freed small block is handed out again by its cache.
 TEST(QcacheTest, FreedBlockIsReused) {
   const vmem_size_t q = 4096;
-  vmem_t *vm = vmem_create("qc-reuse", 0x10000000, 256 * q, q, 4 * q,
-                           M_WAITOK);
+  vmem_t *vm = vmem_create("qc-reuse", 0x10000000, 256 * q, q, 4 * q, M_WAITOK);
   ASSERT_NE(vm, nullptr);
   for (vmem_size_t n = 1; n <= 4; n++) {
     vmem_addr_t a, b;
@@ -178,8 +177,8 @@ TEST(QcacheTest, CachesNeverHandOutZero) {
 // Destroying an arena whose caches hold blocks gives them back first.
 TEST(QcacheTest, DestroyWithEverythingFreed) {
   for (vmem_size_t q : {1, 16, 4096}) {
-    vmem_t *vm = vmem_create("qc-destroy", 0x40000000, 512 * q, q, 4 * q,
-                             M_WAITOK);
+    vmem_t *vm =
+        vmem_create("qc-destroy", 0x40000000, 512 * q, q, 4 * q, M_WAITOK);
     ASSERT_NE(vm, nullptr);
     std::vector<Block> live;
     for (int i = 0; i < 40; i++) {

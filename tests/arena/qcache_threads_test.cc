@@ -47,8 +47,8 @@ ZoneTotals totals(const char *arena) {
 }
 
 TEST(QcacheThreadsTest, ThreadsShareTheArenaSoundly) {
-  vmem_t *vm = vmem_create("qct", kBase, kSpan, kQuantum, 8 * kQuantum,
-                           M_WAITOK);
+  vmem_t *vm =
+      vmem_create("qct", kBase, kSpan, kQuantum, 8 * kQuantum, M_WAITOK);
   ASSERT_NE(vm, nullptr);
   constexpr int kThreads = 4, kSteps = 20000;
   // One byte per quantum of the span: which thread holds it (0: nobody).
@@ -104,14 +104,13 @@ TEST(QcacheThreadsTest, ThreadsShareTheArenaSoundly) {
   ZoneTotals t = totals("qct");
   EXPECT_EQ(t.zones, 8);
   EXPECT_EQ(t.inuse, 0);
-  EXPECT_EQ(static_cast<vmem_size_t>(t.held_bytes),
-            vmem_size(vm, VMEM_ALLOC));
+  EXPECT_EQ(static_cast<vmem_size_t>(t.held_bytes), vmem_size(vm, VMEM_ALLOC));
   vmem_destroy(vm);
 }
 
 TEST(QcacheThreadsTest, CountersFollowLiveAllocations) {
-  vmem_t *vm = vmem_create("qcc", kBase, kSpan, kQuantum, 4 * kQuantum,
-                           M_WAITOK);
+  vmem_t *vm =
+      vmem_create("qcc", kBase, kSpan, kQuantum, 4 * kQuantum, M_WAITOK);
   std::vector<std::pair<vmem_addr_t, vmem_size_t>> live;
   for (int i = 0; i < 40; i++) {
     vmem_size_t size = (1 + i % 4) * kQuantum;

@@ -51,12 +51,11 @@ bool Reference(vmem_addr_t lo, vmem_addr_t hi, vmem_size_t quantum,
   u128 last = hi < r.maxaddr ? hi : r.maxaddr;
   if (first > last) return false;
   // The first candidate >= first that is phase past an align boundary.
-  u128 a = first < r.phase ? r.phase
-                           : (first - r.phase + align - 1) / align * align +
-                                 r.phase;
+  u128 a = first < r.phase
+               ? r.phase
+               : (first - r.phase + align - 1) / align * align + r.phase;
   for (; a + size - 1 <= last; a += align) {
-    if (r.nocross != 0 && a / r.nocross != (a + size - 1) / r.nocross)
-      continue;
+    if (r.nocross != 0 && a / r.nocross != (a + size - 1) / r.nocross) continue;
     *addrp = (vmem_addr_t)a;
     return true;
   }
@@ -101,15 +100,15 @@ void RunCase(const Arena &ar, const Request &r, bool want_fit) {
     ASSERT_NE(vm, nullptr);
     vmem_verify(vm);
     vmem_addr_t addr = 0;
-    int error = vmem_xalloc(vm, r.size, r.align, r.phase, r.nocross,
-                            r.minaddr, r.maxaddr, strat | M_NOWAIT, &addr);
+    int error = vmem_xalloc(vm, r.size, r.align, r.phase, r.nocross, r.minaddr,
+                            r.maxaddr, strat | M_NOWAIT, &addr);
     vmem_verify(vm);
     if (want_fit) {
       EXPECT_EQ(error, 0);
       if (error == 0) {
         ExpectMeets(addr, lo, hi, ar.quantum, r);
-        EXPECT_EQ(addr, ref) << std::hex << "got " << addr << ", lowest fit "
-                             << ref;
+        EXPECT_EQ(addr, ref)
+            << std::hex << "got " << addr << ", lowest fit " << ref;
         EXPECT_EQ(vmem_size(vm, VMEM_ALLOC),
                   (r.size + ar.quantum - 1) / ar.quantum * ar.quantum);
         vmem_xfree(vm, addr, r.size);
@@ -231,15 +230,19 @@ const TopRow kTopRows[] = {
     {"aligned at the base", 1, {0x10, 0x1000, 0, 0, 0, M}, true},
     {"aligned at the base, q16", 16, {0x10, 0x1000, 0, 0, 0, M}, true},
     {"phase in the first half", 16, {0x10, 0x800, 0x7f0, 0, 0, M}, true},
-    {"phase in the second half", 16, {0x10, 0x800, 0x7f0, 0, B + 0x800, M},
+    {"phase in the second half",
+     16,
+     {0x10, 0x800, 0x7f0, 0, B + 0x800, M},
      true},
     {"last 0x100, aligned", 1, {0x100, 0x100, 0, 0, M - 0xff, M}, true},
     {"last 0x100, aligned, q16", 16, {0x100, 0x100, 0, 0, M - 0xff, M}, true},
-    {"nocross moves to the last block", 1, {0x100, 0x80, 0, 0x100,
-                                            M - 0x17f, M},
+    {"nocross moves to the last block",
+     1,
+     {0x100, 0x80, 0, 0x100, M - 0x17f, M},
      true},
-    {"nocross moves to the last block, q16", 16, {0x100, 0x80, 0, 0x100,
-                                                  M - 0x17f, M},
+    {"nocross moves to the last block, q16",
+     16,
+     {0x100, 0x80, 0, 0x100, M - 0x17f, M},
      true},
     // KNOWN FAILURES (reported) from here on: vmem_fit() computes the
     // aligned start with VMEM_ALIGNUP(), which wraps to 0 past
@@ -247,16 +250,18 @@ const TopRow kTopRows[] = {
     // The next aligned address is 2^64: none exists in the arena.
     {"alignment beyond the top", 1, {0x10, 0x2000, 0, 0, 0, M}, false},
     {"alignment beyond the top, q16", 16, {0x10, 0x2000, 0, 0, 0, M}, false},
-    {"alignment past minaddr wraps", 1, {0x100, 0x200, 0, 0, M - 0x1fe, M},
+    {"alignment past minaddr wraps",
+     1,
+     {0x100, 0x200, 0, 0, M - 0x1fe, M},
      false},
-    {"alignment past minaddr wraps, q16", 16, {0x100, 0x200, 0, 0,
-                                               M - 0x1fe, M},
+    {"alignment past minaddr wraps, q16",
+     16,
+     {0x100, 0x200, 0, 0, M - 0x1fe, M},
      false},
     // The only aligned starts run past VMEM_ADDR_MAX, so the block would
     // "cross" 2^64; moving it to the next nocross boundary wraps to 0.
     {"nocross at the top", 1, {0xd0, 0x40, 0, 0x100, M - 0xdf, M}, false},
-    {"nocross at the top, q16", 16, {0xd0, 0x40, 0, 0x100, M - 0xdf, M},
-     false},
+    {"nocross at the top, q16", 16, {0xd0, 0x40, 0, 0x100, M - 0xdf, M}, false},
 };
 
 TEST(XallocTopTest, ArenaEndingAtAddrMax) {
@@ -289,8 +294,7 @@ std::string Summary(vmem_t *vm) {
   std::string out = Show("vmem", vm);
   for (const char *line : {"\tfree tags:", "\thash buckets:"}) {
     size_t pos = out.find(line);
-    if (pos != std::string::npos)
-      out.erase(pos, out.find('\n', pos) + 1 - pos);
+    if (pos != std::string::npos) out.erase(pos, out.find('\n', pos) + 1 - pos);
   }
   return out;
 }
@@ -314,16 +318,15 @@ Snapshot Take(vmem_t *vm) {
 }
 
 void ExpectUnchanged(const Snapshot &before, const Snapshot &after) {
-  EXPECT_TRUE(before == after)
-      << "before:\n" << before.summary << before.dump << "after:\n"
-      << after.summary << after.dump;
+  EXPECT_TRUE(before == after) << "before:\n"
+                               << before.summary << before.dump << "after:\n"
+                               << after.summary << after.dump;
 }
 
 TEST(XallocExhaustionTest, NoWaitFailureLeavesArenaUnchanged) {
   for (vmem_size_t q : {1, 16, 4096}) {
     SCOPED_TRACE("quantum " + std::to_string(q));
-    vmem_t *vm = vmem_create("xa-exhaust", 0x10000000, 64 * q, q, 0,
-                             M_WAITOK);
+    vmem_t *vm = vmem_create("xa-exhaust", 0x10000000, 64 * q, q, 0, M_WAITOK);
     ASSERT_NE(vm, nullptr);
     // A fragmented arena: 8 blocks of 4 quanta, every other one freed.
     vmem_addr_t blocks[8];
@@ -357,10 +360,10 @@ TEST(XallocExhaustionTest, NoWaitFailureLeavesArenaUnchanged) {
       SCOPED_TRACE(c.what);
       for (int strat : {M_BESTFIT, M_FIRSTFIT}) {
         vmem_addr_t addr = 0;
-        EXPECT_EQ(vmem_xalloc(vm, c.r.size, c.r.align, c.r.phase,
-                              c.r.nocross, c.r.minaddr, c.r.maxaddr,
-                              strat | M_NOWAIT, &addr),
-                  ENOMEM);
+        EXPECT_EQ(
+            vmem_xalloc(vm, c.r.size, c.r.align, c.r.phase, c.r.nocross,
+                        c.r.minaddr, c.r.maxaddr, strat | M_NOWAIT, &addr),
+            ENOMEM);
         vmem_verify(vm);
         ExpectUnchanged(before, Take(vm));
       }
@@ -405,15 +408,16 @@ TEST(XallocExhaustionTest, NoWaitFailureLeavesArenaUnchanged) {
 // vmem(9): "if addrp is not NULL, vmem_alloc() overwrites it"; a caller
 // that only reserves space may pass NULL, through the cache or not.
 TEST(XallocNullAddrpTest, AllocatesWithoutReportingTheAddress) {
-  vmem_t *vm = vmem_create("null-addrp", 0x1000, 0x10000, 0x10, 0x40,
-                           M_WAITOK);
+  vmem_t *vm = vmem_create("null-addrp", 0x1000, 0x10000, 0x10, 0x40, M_WAITOK);
   ASSERT_NE(vm, nullptr);
-  ASSERT_EQ(vmem_alloc(vm, 0x20, M_BESTFIT | M_NOWAIT, NULL), 0);   // cached
+  ASSERT_EQ(vmem_alloc(vm, 0x20, M_BESTFIT | M_NOWAIT, NULL), 0);  // cached
   ASSERT_EQ(vmem_alloc(vm, 0x100, M_FIRSTFIT | M_NOWAIT, NULL), 0);
-  ASSERT_EQ(vmem_xalloc(vm, 0x200, 0x100, 0, 0, VMEM_ADDR_MIN,
-                        VMEM_ADDR_MAX, M_BESTFIT | M_NOWAIT, NULL), 0);
+  ASSERT_EQ(vmem_xalloc(vm, 0x200, 0x100, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
+                        M_BESTFIT | M_NOWAIT, NULL),
+            0);
   EXPECT_EQ(vmem_xalloc(vm, 0x20000, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-                        M_BESTFIT | M_NOWAIT, NULL), ENOMEM);
+                        M_BESTFIT | M_NOWAIT, NULL),
+            ENOMEM);
   // 0x100 + 0x200 outside the cache; the cache imported at least 0x20.
   EXPECT_GE(vmem_size(vm, VMEM_ALLOC), (vmem_size_t)0x320);
   vmem_verify(vm);
@@ -421,6 +425,7 @@ TEST(XallocNullAddrpTest, AllocatesWithoutReportingTheAddress) {
   // so only check that allocation still works around them.
   vmem_addr_t a;
   ASSERT_EQ(vmem_xalloc(vm, 0x100, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-                        M_BESTFIT | M_NOWAIT, &a), 0);
+                        M_BESTFIT | M_NOWAIT, &a),
+            0);
   EXPECT_EQ(a & 0xf, 0u);
 }

@@ -14,67 +14,67 @@
 namespace vmem_audit {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::AuditRun;
+using ::testing::HasSubstr;
 using testing::Lines;
+using ::testing::Not;
 using testing::RegistryOf;
 using testing::RunAudit;
 
 // A small upstream-like file: file scope, comments and three functions in
 // style(9).
-const std::string& Upstream() {
-  static const std::string* const text = new std::string(Lines({
-      "/* A synthetic widget allocator. */",     // 1
-      "#include <sys/widget.h>",                 // 2
-      "",                                        // 3
-      "#define\tWIDGET_MAX\t4",                  // 4
-      "",                                        // 5
-      "static int",                              // 6
-      "widget_size(struct widget *w)",           // 7
-      "{",                                       // 8
-      "\t/* Size in units. */",                  // 9
-      "\treturn (w->w_size);",                   // 10
-      "}",                                       // 11
-      "",                                        // 12
-      "static void",                             // 13
+const std::string &Upstream() {
+  static const std::string *const text = new std::string(Lines({
+      "/* A synthetic widget allocator. */",       // 1
+      "#include <sys/widget.h>",                   // 2
+      "",                                          // 3
+      "#define\tWIDGET_MAX\t4",                    // 4
+      "",                                          // 5
+      "static int",                                // 6
+      "widget_size(struct widget *w)",             // 7
+      "{",                                         // 8
+      "\t/* Size in units. */",                    // 9
+      "\treturn (w->w_size);",                     // 10
+      "}",                                         // 11
+      "",                                          // 12
+      "static void",                               // 13
       "widget_free(struct widget *w, int flags)",  // 14
-      "{",                                       // 15
-      "\tint n;",                                // 16
-      "",                                        // 17
-      "\tn = widget_size(w);",                   // 18
-      "\tMPASS(n > 0);",                         // 19
-      "\tw->w_size = 0;",                        // 20
-      "\twidget_release(w, n);",                 // 21
-      "}",                                       // 22
-      "",                                        // 23
-      "int",                                     // 24
+      "{",                                         // 15
+      "\tint n;",                                  // 16
+      "",                                          // 17
+      "\tn = widget_size(w);",                     // 18
+      "\tMPASS(n > 0);",                           // 19
+      "\tw->w_size = 0;",                          // 20
+      "\twidget_release(w, n);",                   // 21
+      "}",                                         // 22
+      "",                                          // 23
+      "int",                                       // 24
       "widget_alloc(struct widget *w, int size)",  // 25
-      "{",                                       // 26
-      "\tw = malloc(size);",                     // 27
-      "\tif (w == NULL)",                        // 28
-      "\t\treturn (ENOMEM);",                    // 29
-      "\treturn (0);",                           // 30
-      "}",                                       // 31
+      "{",                                         // 26
+      "\tw = malloc(size);",                       // 27
+      "\tif (w == NULL)",                          // 28
+      "\t\treturn (ENOMEM);",                      // 29
+      "\treturn (0);",                             // 30
+      "}",                                         // 31
   }));
   return *text;
 }
 
 // Upstream() with one line (1-based) replaced by several (none: deleted).
-std::string Edited(int line, const std::vector<std::string>& with) {
+std::string Edited(int line, const std::vector<std::string> &with) {
   std::vector<std::string> lines = SplitLines(Upstream());
   lines.erase(lines.begin() + line - 1);
   lines.insert(lines.begin() + line - 1, with.begin(), with.end());
   return Lines(lines);
 }
 
-Status StatusOf(const AuditRun& run, const std::string& name) {
-  const FunctionReport* r = run.Find(name);
+Status StatusOf(const AuditRun &run, const std::string &name) {
+  const FunctionReport *r = run.Find(name);
   EXPECT_NE(r, nullptr) << name;
   return r != nullptr ? r->status : Status::kOursOnly;
 }
 
-std::string Report(const AuditRun& run, bool with_diff) {
+std::string Report(const AuditRun &run, bool with_diff) {
   std::ostringstream out;
   PrintReport(run.upstream, run.ours, run.result, with_diff, out);
   return out.str();
@@ -138,9 +138,10 @@ TEST(AuditTest, TaggedFileScopeChange) {
 }
 
 TEST(AuditTest, TaggedByTrailingComment) {
-  auto run = RunAudit(
-      Upstream(), Edited(19, {"\tKASSERT(n > 0, (\"empty\"));\t/* PORT(1) */"}));
-  const FunctionReport* r = run->Find("widget_free");
+  auto run =
+      RunAudit(Upstream(),
+               Edited(19, {"\tKASSERT(n > 0, (\"empty\"));\t/* PORT(1) */"}));
+  const FunctionReport *r = run->Find("widget_free");
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->status, Status::kPort);
   ASSERT_EQ(r->hunks.size(), 1u);
@@ -148,7 +149,8 @@ TEST(AuditTest, TaggedByTrailingComment) {
 }
 
 TEST(AuditTest, TaggedByCommentLineInTheHunk) {
-  auto run = RunAudit(Upstream(), Edited(19, {
+  auto run =
+      RunAudit(Upstream(), Edited(19, {
                                           "\t/*",
                                           "\t * PORT(1): the panic says more.",
                                           "\t */",
@@ -160,8 +162,8 @@ TEST(AuditTest, TaggedByCommentLineInTheHunk) {
 }
 
 TEST(AuditTest, SeveralEntriesInOneTag) {
-  auto run = RunAudit(Upstream(),
-                      Edited(19, {"\tKASSERT(n > 0, (\"e\"));\t/* PORT(2, 1) */"}));
+  auto run = RunAudit(
+      Upstream(), Edited(19, {"\tKASSERT(n > 0, (\"e\"));\t/* PORT(2, 1) */"}));
   ASSERT_EQ(run->result.hunks.size(), 1u);
   EXPECT_EQ(run->result.hunks[0].refs, (std::vector<int>{1, 2}));
   EXPECT_TRUE(run->result.Clean());
@@ -204,8 +206,8 @@ TEST(AuditTest, PureDeletionCannotBeTagged) {
 }
 
 TEST(AuditTest, OldStyleTagIsMalformed) {
-  auto run =
-      RunAudit(Upstream(), Edited(19, {"\tKASSERT(n > 0, (\"e\"));\t/* PORT: */"}));
+  auto run = RunAudit(Upstream(),
+                      Edited(19, {"\tKASSERT(n > 0, (\"e\"));\t/* PORT: */"}));
   EXPECT_EQ(run->result.untagged_hunks, 1);
   ASSERT_EQ(run->result.tag_findings.size(), 1u);
   EXPECT_EQ(run->result.tag_findings[0].line, 19);
@@ -215,14 +217,15 @@ TEST(AuditTest, OldStyleTagIsMalformed) {
 
 TEST(AuditTest, TagCitingNoEntry) {
   const std::string registry = RegistryOf(1);
-  auto run = RunAudit(Upstream(),
-                      Edited(19, {"\tKASSERT(n > 0, (\"e\"));\t/* PORT(1, 7) */"}),
-                      &registry);
+  auto run = RunAudit(
+      Upstream(), Edited(19, {"\tKASSERT(n > 0, (\"e\"));\t/* PORT(1, 7) */"}),
+      &registry);
   ASSERT_EQ(run->result.tag_findings.size(), 1u);
   EXPECT_THAT(run->result.tag_findings[0].what,
               HasSubstr("PORT(7) cites no entry"));
   EXPECT_FALSE(run->result.Clean());
-  EXPECT_THAT(Report(*run, false), HasSubstr("TAG         ours.cc:19: PORT(7)"));
+  EXPECT_THAT(Report(*run, false),
+              HasSubstr("TAG         ours.cc:19: PORT(7)"));
 }
 
 TEST(AuditTest, EntryCitedByNoTag) {
@@ -247,9 +250,9 @@ TEST(AuditTest, MissingAndOursOnlyFunctions) {
   // widget_free replaced by a function of our own.
   std::vector<std::string> lines = SplitLines(Upstream());
   lines.erase(lines.begin() + 12, lines.begin() + 22);
-  lines.insert(lines.begin() + 12,
-               {"/* PORT(1): ours. */", "int", "widget_verify(struct widget *w)",
-                "{", "\treturn (w != NULL);", "}"});
+  lines.insert(lines.begin() + 12, {"/* PORT(1): ours. */", "int",
+                                    "widget_verify(struct widget *w)", "{",
+                                    "\treturn (w != NULL);", "}"});
   auto run = RunAudit(Upstream(), Lines(lines));
   EXPECT_EQ(StatusOf(*run, "widget_free"), Status::kMissing);
   EXPECT_EQ(StatusOf(*run, "widget_verify"), Status::kOursOnly);
@@ -269,7 +272,8 @@ TEST(AuditTest, OrderSwap) {
   auto run = RunAudit(Upstream(), Lines(lines));
   EXPECT_EQ(run->result.out_of_order, 1);
   int flagged = 0;
-  for (const FunctionReport& r : run->result.functions) flagged += r.out_of_order;
+  for (const FunctionReport &r : run->result.functions)
+    flagged += r.out_of_order;
   EXPECT_EQ(flagged, 1);
   EXPECT_FALSE(run->result.Clean());
   EXPECT_THAT(Report(*run, false), HasSubstr("1 ORDER"));
@@ -334,7 +338,8 @@ TEST(AuditTest, DiffShowsTextAndMarksHunks) {
   auto run = RunAudit(Upstream(), Lines(lines));
   const std::string s = Report(*run, true);
   EXPECT_THAT(s, HasSubstr("UNTAGGED    widget_free"));
-  EXPECT_THAT(s, HasSubstr("@@ upstream L18 ours L18 @@ widget_free PORT(1)\n"));
+  EXPECT_THAT(s,
+              HasSubstr("@@ upstream L18 ours L18 @@ widget_free PORT(1)\n"));
   EXPECT_THAT(s, HasSubstr("- \tn = widget_size(w);\n"
                            "+ \tn = widget_size(w) * 2;\t/* PORT(1) */\n"));
   EXPECT_THAT(s, HasSubstr("@@ upstream L20 ours L20 @@ widget_free "

@@ -20,7 +20,7 @@ namespace testing {
 
 // Joins lines with "\n" (and a final newline): keeps the synthetic sources
 // readable in the tests, one string literal per line.
-inline std::string Lines(const std::vector<std::string>& lines) {
+inline std::string Lines(const std::vector<std::string> &lines) {
   return absl::StrJoin(lines, "\n") + "\n";
 }
 
@@ -42,8 +42,8 @@ struct AuditRun {
   AuditResult result;
 
   // The report of the named function, or null.
-  const FunctionReport* Find(absl::string_view name) const {
-    for (const FunctionReport& r : result.functions) {
+  const FunctionReport *Find(absl::string_view name) const {
+    for (const FunctionReport &r : result.functions) {
       if (r.name == name) return &r;
     }
     return nullptr;
@@ -52,14 +52,14 @@ struct AuditRun {
 
 // registry: its text; by default one entry for each number up to the
 // highest our file cites.
-inline std::unique_ptr<AuditRun> RunAudit(absl::string_view upstream,
-                                          absl::string_view ours,
-                                          const std::string* registry = nullptr) {
+inline std::unique_ptr<AuditRun> RunAudit(
+    absl::string_view upstream, absl::string_view ours,
+    const std::string *registry = nullptr) {
   auto run = std::make_unique<AuditRun>();
   run->upstream = UpstreamFromText("upstream.c", SplitLines(upstream));
   run->ours = ParseSource("ours.cc", ours);
   int highest = 0;
-  for (const SourceLine& l : run->ours.lines) {
+  for (const SourceLine &l : run->ours.lines) {
     for (int n : l.port_refs) highest = std::max(highest, n);
   }
   run->registry =

@@ -13,25 +13,25 @@ namespace {
 
 using ::testing::ElementsAre;
 
-std::vector<Function> Extract(const std::vector<std::string>& lines) {
+std::vector<Function> Extract(const std::vector<std::string> &lines) {
   return ExtractFunctions(ScanSource(absl::StrJoin(lines, "\n") + "\n"));
 }
 
-std::vector<std::string> Names(const std::vector<Function>& fs) {
+std::vector<std::string> Names(const std::vector<Function> &fs) {
   std::vector<std::string> out;
-  for (const Function& f : fs) out.push_back(f.name);
+  for (const Function &f : fs) out.push_back(f.name);
   return out;
 }
 
 TEST(ExtractFunctionsTest, Style9Definition) {
   const std::vector<Function> fs = Extract({
-      "#include <stdio.h>",      // 0
-      "",                        // 1
-      "static int",              // 2
-      "widget_count(int n)",     // 3
-      "{",                       // 4
-      "\treturn (n + 1);",       // 5
-      "}",                       // 6
+      "#include <stdio.h>",   // 0
+      "",                     // 1
+      "static int",           // 2
+      "widget_count(int n)",  // 3
+      "{",                    // 4
+      "\treturn (n + 1);",    // 5
+      "}",                    // 6
   });
   ASSERT_EQ(fs.size(), 1u);
   EXPECT_EQ(fs[0].name, "widget_count");
@@ -124,23 +124,23 @@ TEST(ExtractFunctionsTest, DdbCommandsAreNamedByTheirSecondArgument) {
 
 TEST(ExtractFunctionsTest, NestedBracesStringsAndComments) {
   const std::vector<Function> fs = Extract({
-      "void",                                        // 0
-      "gadget_print(int n)",                         // 1
-      "{",                                           // 2
-      "\tif (n) {",                                  // 3
-      "\t\tprintf(\"}\\n\");",                       // 4
-      "\t\tputchar('}');",                           // 5
-      "\t\t/* } in a comment */",                    // 6
-      "\t\t{ int inner = '{'; (void)inner; }",       // 7
-      "\t}",                                         // 8
-      "\t// } C++ comment",                          // 9
-      "\tprintf(\"%s\", \"{{{\");",                  // 10
-      "}",                                           // 11
-      "",                                            // 12
-      "void",                                        // 13
-      "gadget_after(void)",                          // 14
-      "{",                                           // 15
-      "}",                                           // 16
+      "void",                                   // 0
+      "gadget_print(int n)",                    // 1
+      "{",                                      // 2
+      "\tif (n) {",                             // 3
+      "\t\tprintf(\"}\\n\");",                  // 4
+      "\t\tputchar('}');",                      // 5
+      "\t\t/* } in a comment */",               // 6
+      "\t\t{ int inner = '{'; (void)inner; }",  // 7
+      "\t}",                                    // 8
+      "\t// } C++ comment",                     // 9
+      "\tprintf(\"%s\", \"{{{\");",             // 10
+      "}",                                      // 11
+      "",                                       // 12
+      "void",                                   // 13
+      "gadget_after(void)",                     // 14
+      "{",                                      // 15
+      "}",                                      // 16
   });
   ASSERT_EQ(fs.size(), 2u);
   EXPECT_EQ(fs[0].name, "gadget_print");

@@ -56,8 +56,7 @@ TEST(ScanSourceTest, CommentMarkersInsideLiteralsAreCode) {
 }
 
 TEST(ScanSourceTest, BareBlanksLiteralContents) {
-  const std::vector<SourceLine> lines =
-      ScanSource("printf(\"{%d}\", '}');\n");
+  const std::vector<SourceLine> lines = ScanSource("printf(\"{%d}\", '}');\n");
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].bare.find('{'), std::string::npos);
   EXPECT_EQ(lines[0].bare.find('}'), std::string::npos);
@@ -81,7 +80,7 @@ TEST(ScanSourceTest, TagsBelongToTheLineTheyAreOn) {
   EXPECT_EQ(lines[4].port_refs, (std::vector<int>{4, 12}));
   EXPECT_FALSE(lines[5].Tagged());
   EXPECT_EQ(lines[6].port_refs, std::vector<int>{5});
-  for (const SourceLine& l : lines) EXPECT_TRUE(l.malformed_tags.empty());
+  for (const SourceLine &l : lines) EXPECT_TRUE(l.malformed_tags.empty());
 }
 
 TEST(ScanSourceTest, PortInCodeIsNotATag) {
@@ -101,7 +100,7 @@ TEST(ParsePortTagsTest, WellFormed) {
 }
 
 TEST(ParsePortTagsTest, Malformed) {
-  for (const char* bad : {"PORT: old style", "PORT()", "PORT(x)", "PORT(1,)",
+  for (const char *bad : {"PORT: old style", "PORT()", "PORT(x)", "PORT(1,)",
                           "PORT(0)", "PORT(1", "PORT(1 2)"}) {
     const PortTags tags = ParsePortTags(bad);
     EXPECT_TRUE(tags.refs.empty()) << bad;

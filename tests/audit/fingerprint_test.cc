@@ -13,8 +13,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 const std::vector<std::string> kLines = {
-    "/* A file. */", "", "static int", "f(void)", "{",
-    "\treturn (0);", "}",
+    "/* A file. */", "", "static int", "f(void)", "{", "\treturn (0);", "}",
 };
 const std::string kCommit = "0123456789abcdef0123456789abcdef01234567";
 

@@ -14,7 +14,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::Lines;
 
-ResolvedSource Resolve(const std::vector<std::string>& lines) {
+ResolvedSource Resolve(const std::vector<std::string> &lines) {
   return ResolveKernelConditionals(Lines(lines));
 }
 
@@ -40,9 +40,9 @@ TEST(ResolveKernelTest, KeepsTheKernelBranches) {
       "#endif",
   });
   EXPECT_EQ(r.error, "");
-  EXPECT_THAT(r.lines,
-              ElementsAre("#include <sys/cdefs.h>", "", "#include <sys/systm.h>",
-                          "int in_kernel;", "int also_in_kernel;"));
+  EXPECT_THAT(r.lines, ElementsAre("#include <sys/cdefs.h>", "",
+                                   "#include <sys/systm.h>", "int in_kernel;",
+                                   "int also_in_kernel;"));
 }
 
 TEST(ResolveKernelTest, OtherConditionalsStayAndNestingIsTracked) {
@@ -66,11 +66,11 @@ TEST(ResolveKernelTest, OtherConditionalsStayAndNestingIsTracked) {
       "#endif",
   });
   EXPECT_EQ(r.error, "");
-  EXPECT_THAT(r.lines, ElementsAre("#if defined(DDB) || defined(DIAGNOSTIC)",
-                                   "static void dump(void);",
-                                   "#endif /* DDB || DIAGNOSTIC */",
-                                   "#ifdef DEBUG_MEMGUARD", "kept();",
-                                   "#endif"));
+  EXPECT_THAT(
+      r.lines,
+      ElementsAre("#if defined(DDB) || defined(DIAGNOSTIC)",
+                  "static void dump(void);", "#endif /* DDB || DIAGNOSTIC */",
+                  "#ifdef DEBUG_MEMGUARD", "kept();", "#endif"));
 }
 
 TEST(ResolveKernelTest, CommentsAndContinuationsAreNotDirectives) {
@@ -86,9 +86,9 @@ TEST(ResolveKernelTest, CommentsAndContinuationsAreNotDirectives) {
 }
 
 TEST(ResolveKernelTest, UnsupportedFormsAreErrorsNotGuesses) {
-  EXPECT_THAT(Resolve({"#if defined(_KERNEL) && defined(DDB)", "x;", "#endif"})
-                  .error,
-              HasSubstr("line 1:"));
+  EXPECT_THAT(
+      Resolve({"#if defined(_KERNEL) && defined(DDB)", "x;", "#endif"}).error,
+      HasSubstr("line 1:"));
   EXPECT_THAT(
       Resolve({"#ifdef _KERNEL", "a;", "#elif defined(FOO)", "b;", "#endif"})
           .error,

@@ -12,10 +12,10 @@ namespace {
 using Lines = std::vector<std::string>;
 
 // Applies an edit script to a, taking inserted lines from b.
-Lines Apply(const Lines& a, const Lines& b, const std::vector<Edit>& edits) {
+Lines Apply(const Lines &a, const Lines &b, const std::vector<Edit> &edits) {
   Lines out;
   int next_a = 0;
-  for (const Edit& e : edits) {
+  for (const Edit &e : edits) {
     switch (e.op) {
       case EditOp::kKeep:
         EXPECT_EQ(e.a_index, next_a);
@@ -35,9 +35,9 @@ Lines Apply(const Lines& a, const Lines& b, const std::vector<Edit>& edits) {
   return out;
 }
 
-int Kept(const std::vector<Edit>& edits) {
+int Kept(const std::vector<Edit> &edits) {
   int n = 0;
-  for (const Edit& e : edits) n += e.op == EditOp::kKeep;
+  for (const Edit &e : edits) n += e.op == EditOp::kKeep;
   return n;
 }
 
@@ -100,8 +100,8 @@ TEST(DiffLinesTest, DeletionsComeFirstInAHunk) {
 // than a stray hunk in the middle.
 TEST(DiffLinesTest, PrefersFewestHunks) {
   const Lines a = {"{", "for (;;)", "f();", "}"};
-  const Lines b = {"{", "lock();", "for (;;) {", "f();", "g();", "}",
-                   "unlock();", "}"};
+  const Lines b = {"{",    "lock();", "for (;;) {", "f();",
+                   "g();", "}",       "unlock();",  "}"};
   const std::vector<Edit> edits = DiffLines(a, b);
   EXPECT_EQ(Apply(a, b, edits), b);
   EXPECT_EQ(Kept(edits), 3);
@@ -113,8 +113,10 @@ TEST(DiffLinesTest, MinimalOnLargerInput) {
   Lines b;
   for (int i = 0; i < 200; ++i) {
     a.push_back("line " + std::to_string(i));
-    if (i % 7 == 0) b.push_back("changed " + std::to_string(i));
-    else if (i % 11 != 0) b.push_back("line " + std::to_string(i));
+    if (i % 7 == 0)
+      b.push_back("changed " + std::to_string(i));
+    else if (i % 11 != 0)
+      b.push_back("line " + std::to_string(i));
   }
   const std::vector<Edit> edits = DiffLines(a, b);
   EXPECT_EQ(Apply(a, b, edits), b);

@@ -28,7 +28,7 @@ using vmem_audit::testing::Quote;
 using vmem_audit::testing::ReadAll;
 using vmem_audit::testing::RunShell;
 
-void WriteAll(const std::string& path, const std::string& text) {
+void WriteAll(const std::string &path, const std::string &text) {
   std::ofstream(path) << text;
 }
 
@@ -43,25 +43,26 @@ class PortAuditTest : public ::testing::Test {
     char cwd[4096];
     ASSERT_NE(getcwd(cwd, sizeof(cwd)), nullptr);
     root_ = cwd;  // the runfiles tree: the workspace's files
-    const char* tmp = std::getenv("TEST_TMPDIR");
+    const char *tmp = std::getenv("TEST_TMPDIR");
     ASSERT_NE(tmp, nullptr);
     tmp_ = tmp;
     translation_ = ReadAll(Path("kern/subr_vmem.cc"));
     ASSERT_FALSE(translation_.empty());
   }
 
-  std::string Path(const std::string& relative) const {
+  std::string Path(const std::string &relative) const {
     return absl::StrCat(root_, "/", relative);
   }
 
   // Audits ours (a file) against the fingerprint and the registry.
-  Result Audit(const std::string& ours, const std::vector<std::string>& extra =
-                                            {}) const {
+  Result Audit(const std::string &ours,
+               const std::vector<std::string> &extra = {}) const {
     std::string cmd = absl::StrCat(
-        Quote(Path("tools/audit/vmem_audit")), " --fingerprint=",
-        Quote(Path("tools/audit/upstream_fingerprint.txt")), " --registry=",
-        Quote(Path("kern/PORTING.md")), " --ours=", Quote(ours));
-    for (const std::string& a : extra) absl::StrAppend(&cmd, " ", Quote(a));
+        Quote(Path("tools/audit/vmem_audit")),
+        " --fingerprint=", Quote(Path("tools/audit/upstream_fingerprint.txt")),
+        " --registry=", Quote(Path("kern/PORTING.md")),
+        " --ours=", Quote(ours));
+    for (const std::string &a : extra) absl::StrAppend(&cmd, " ", Quote(a));
     const std::string out = absl::StrCat(tmp_, "/audit.out");
     absl::StrAppend(&cmd, " >", Quote(out), " 2>&1");
     Result r;
@@ -71,14 +72,14 @@ class PortAuditTest : public ::testing::Test {
   }
 
   // Audits a copy of the translation with from replaced by to (once).
-  Result AuditMutated(const std::string& from, const std::string& to) {
+  Result AuditMutated(const std::string &from, const std::string &to) {
     EXPECT_EQ(Count(translation_, from), 1) << from;
     const std::string copy = absl::StrCat(tmp_, "/subr_vmem.cc");
     WriteAll(copy, absl::StrReplaceAll(translation_, {{from, to}}));
     return Audit(copy);
   }
 
-  static int Count(const std::string& text, const std::string& what) {
+  static int Count(const std::string &text, const std::string &what) {
     int n = 0;
     for (size_t pos = 0; (pos = text.find(what, pos)) != std::string::npos;
          pos += what.size()) {
@@ -100,7 +101,7 @@ TEST_F(PortAuditTest, TheTranslationAuditsClean) {
 
 // Collapses whitespace (line breaks included), for prose compared across
 // different wrapping.
-std::string Flat(const std::string& s) {
+std::string Flat(const std::string &s) {
   return vmem_audit::NormalizeWhitespace(s);
 }
 
@@ -115,14 +116,14 @@ TEST_F(PortAuditTest, TheReadmeQuotesTheToolsFigures) {
 }
 
 TEST_F(PortAuditTest, UntouchedCopyPasses) {
-  const Result r = AuditMutated("#define\tBT_MAXALLOC\t4\n",
-                                "#define\tBT_MAXALLOC\t4\n");
+  const Result r =
+      AuditMutated("#define\tBT_MAXALLOC\t4\n", "#define\tBT_MAXALLOC\t4\n");
   EXPECT_EQ(r.exit_code, 0) << r.out;
 }
 
 TEST_F(PortAuditTest, ChangedConstantAtFileScopeFails) {
-  const Result r = AuditMutated("#define\tBT_MAXALLOC\t4\n",
-                                "#define\tBT_MAXALLOC\t5\n");
+  const Result r =
+      AuditMutated("#define\tBT_MAXALLOC\t4\n", "#define\tBT_MAXALLOC\t5\n");
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_THAT(r.out, HasSubstr("(file scope) !! untagged"));
   EXPECT_THAT(r.out, HasSubstr("+ #define\tBT_MAXALLOC\t5"));
@@ -158,9 +159,10 @@ TEST_F(PortAuditTest, MpassTurnedIntoKassertFails) {
 }
 
 TEST_F(PortAuditTest, RemovedTagFails) {
-  const Result r = AuditMutated("\t\t    flags, addrp));\t/* PORT(11): size, "
-                                "not size0 */\n",
-                                "\t\t    flags, addrp));\n");
+  const Result r = AuditMutated(
+      "\t\t    flags, addrp));\t/* PORT(11): size, "
+      "not size0 */\n",
+      "\t\t    flags, addrp));\n");
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_THAT(r.out, HasSubstr("vmem_xalloc !! untagged"));
   EXPECT_THAT(r.out, HasSubstr("entry 11 is cited by no tag"));
@@ -174,10 +176,10 @@ TEST_F(PortAuditTest, TagCitingNoEntryFails) {
 }
 
 TEST_F(PortAuditTest, FunctionOfOurOwnInTheTranslationFails) {
-  const Result r = AuditMutated(
-      "#define vmem_printf printf\n",
-      "#define vmem_printf printf\n\n/* PORT(3) */\nstatic int\n"
-      "vmem_ours(void)\n{\n\treturn (0);\n}\n");
+  const Result r =
+      AuditMutated("#define vmem_printf printf\n",
+                   "#define vmem_printf printf\n\n/* PORT(3) */\nstatic int\n"
+                   "vmem_ours(void)\n{\n\treturn (0);\n}\n");
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_THAT(r.out, HasSubstr("OURS-ONLY   vmem_ours"));
 }
@@ -185,7 +187,7 @@ TEST_F(PortAuditTest, FunctionOfOurOwnInTheTranslationFails) {
 // Each fix's regression tests are where the registry says. tests/fuzz's
 // BUILD file exports none of its sources, so this test cannot read them:
 // their names are only checked for form.
-bool Unreadable(const std::string& file) {
+bool Unreadable(const std::string &file) {
   return file.rfind("tests/fuzz/", 0) == 0;
 }
 
@@ -194,11 +196,11 @@ TEST_F(PortAuditTest, RegressionTestsNamedByTheRegistryExist) {
       vmem_audit::ParseRegistry(ReadAll(Path("kern/PORTING.md")));
   EXPECT_TRUE(reg.errors.empty());
   int fixes = 0;
-  for (const vmem_audit::RegistryEntry& e : reg.entries) {
+  for (const vmem_audit::RegistryEntry &e : reg.entries) {
     if (!e.fix) continue;
     ++fixes;
     EXPECT_FALSE(e.tests.empty()) << e.number;
-    for (const vmem_audit::RegressionTest& t : e.tests) {
+    for (const vmem_audit::RegressionTest &t : e.tests) {
       if (Unreadable(t.file)) continue;
       struct stat st;
       ASSERT_EQ(stat(Path(t.file).c_str(), &st), 0)

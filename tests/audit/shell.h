@@ -15,7 +15,7 @@ namespace vmem_audit {
 namespace testing {
 
 // The whole file ("" if it cannot be read).
-inline std::string ReadAll(const std::string& path) {
+inline std::string ReadAll(const std::string &path) {
   std::ifstream in(path);
   std::ostringstream ss;
   ss << in.rdbuf();
@@ -23,7 +23,7 @@ inline std::string ReadAll(const std::string& path) {
 }
 
 // s as one shell word.
-inline std::string Quote(const std::string& s) {
+inline std::string Quote(const std::string &s) {
   std::string out = "'";
   for (char c : s) {
     if (c == '\'') {
@@ -37,7 +37,7 @@ inline std::string Quote(const std::string& s) {
 
 // Runs a shell command (which redirects its own output); its exit code, or
 // -1 if it did not exit.
-inline int RunShell(const std::string& command) {
+inline int RunShell(const std::string &command) {
   const int status = std::system(command.c_str());
   return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

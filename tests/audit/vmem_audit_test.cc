@@ -24,7 +24,7 @@ using vmem_audit::testing::Quote;
 using vmem_audit::testing::ReadAll;
 using vmem_audit::testing::RunShell;
 
-std::string Lines(const std::vector<std::string>& lines) {
+std::string Lines(const std::vector<std::string> &lines) {
   return absl::StrJoin(lines, "\n") + "\n";
 }
 
@@ -118,9 +118,9 @@ struct Result {
 class VmemAuditBinaryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tmp = std::getenv("TEST_TMPDIR");
+    const char *tmp = std::getenv("TEST_TMPDIR");
     ASSERT_NE(tmp, nullptr);
-    const ::testing::TestInfo* info =
+    const ::testing::TestInfo *info =
         ::testing::UnitTest::GetInstance()->current_test_info();
     dir_ = absl::StrCat(tmp, "/", info->name());
     ASSERT_EQ(mkdir(dir_.c_str(), 0755), 0) << dir_;
@@ -133,7 +133,7 @@ class VmemAuditBinaryTest : public ::testing::Test {
 
   // Writes a file under the test's directory (creating parents) and
   // returns its absolute path.
-  std::string Write(const std::string& relative, const std::string& text) {
+  std::string Write(const std::string &relative, const std::string &text) {
     std::string path = dir_;
     size_t start = 0;
     for (size_t slash; (slash = relative.find('/', start)) != std::string::npos;
@@ -149,14 +149,14 @@ class VmemAuditBinaryTest : public ::testing::Test {
   // Runs the binary with args, from directory cwd (default: the test's
   // directory), with the given extra environment ("NAME=value ...").
   // registry, if given, is written to ours/PORTING.md first.
-  Result Run(const std::vector<std::string>& args, const std::string& env = "",
-             const std::string& cwd = "", const std::string& registry = "") {
+  Result Run(const std::vector<std::string> &args, const std::string &env = "",
+             const std::string &cwd = "", const std::string &registry = "") {
     if (!registry.empty()) Write("ours/PORTING.md", registry);
     std::string cmd = absl::StrCat(
         "cd ", Quote(cwd.empty() ? dir_ : cwd),
-        " && env -u BUILD_WORKSPACE_DIRECTORY -u BUILD_WORKING_DIRECTORY ",
-        env, " ", Quote(binary_));
-    for (const std::string& a : args) absl::StrAppend(&cmd, " ", Quote(a));
+        " && env -u BUILD_WORKSPACE_DIRECTORY -u BUILD_WORKING_DIRECTORY ", env,
+        " ", Quote(binary_));
+    for (const std::string &a : args) absl::StrAppend(&cmd, " ", Quote(a));
     const std::string out = absl::StrCat(dir_, "/stdout");
     const std::string err = absl::StrCat(dir_, "/stderr");
     absl::StrAppend(&cmd, " >", Quote(out), " 2>", Quote(err));
@@ -187,9 +187,9 @@ TEST_F(VmemAuditBinaryTest, CleanExitsZero) {
 }
 
 TEST_F(VmemAuditBinaryTest, UntaggedExitsOneAndShowsTheHunk) {
-  const Result r = Run({Write("up.c", kUpstream),
-                        Write("ours/subr_vmem.cc", kOursUntagged)},
-                       "", "", kRegistry);
+  const Result r =
+      Run({Write("up.c", kUpstream), Write("ours/subr_vmem.cc", kOursUntagged)},
+          "", "", kRegistry);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("UNTAGGED    gadget_size"));
   EXPECT_THAT(r.out, HasSubstr("@@ upstream L6 ours L6 @@ gadget_size "
@@ -211,17 +211,17 @@ TEST_F(VmemAuditBinaryTest, DiffShowsEveryHunk) {
 }
 
 TEST_F(VmemAuditBinaryTest, MissingExitsOne) {
-  const Result r = Run({Write("up.c", kUpstream),
-                        Write("ours/subr_vmem.cc", kOursMissing)},
-                       "", "", kRegistry);
+  const Result r =
+      Run({Write("up.c", kUpstream), Write("ours/subr_vmem.cc", kOursMissing)},
+          "", "", kRegistry);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("MISSING     gadget_free"));
 }
 
 TEST_F(VmemAuditBinaryTest, RegistryMismatchExitsOne) {
-  const Result r = Run({Write("up.c", kUpstream),
-                        Write("ours/subr_vmem.cc", kOursClean)},
-                       "", "", kRegistry + "## 3. Unused\n");
+  const Result r =
+      Run({Write("up.c", kUpstream), Write("ours/subr_vmem.cc", kOursClean)},
+          "", "", kRegistry + "## 3. Unused\n");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("REGISTRY    " + dir_ +
                                "/ours/PORTING.md:6: entry 3 is cited by no "
@@ -294,9 +294,9 @@ TEST_F(VmemAuditBinaryTest, DefaultsComeFromTheWorkspace) {
 
 TEST_F(VmemAuditBinaryTest, UpstreamMayBeASourceTree) {
   Write("freebsd/sys/kern/subr_vmem.c", kUpstream);
-  const Result r = Run({absl::StrCat(dir_, "/freebsd"),
-                        Write("ours/subr_vmem.cc", kOursClean)},
-                       "", "", kRegistry);
+  const Result r = Run(
+      {absl::StrCat(dir_, "/freebsd"), Write("ours/subr_vmem.cc", kOursClean)},
+      "", "", kRegistry);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("freebsd/sys/kern/subr_vmem.c"));
 }
@@ -306,10 +306,9 @@ TEST_F(VmemAuditBinaryTest, RelativePathsFollowBuildWorkingDirectory) {
   Write("caller/ours/subr_vmem.cc", kOursClean);
   Write("caller/ours/PORTING.md", kRegistry);
   // As under bazel run: the tool runs elsewhere, the paths are the caller's.
-  const Result r = Run({"up.c", "ours/subr_vmem.cc"},
-                       absl::StrCat("BUILD_WORKING_DIRECTORY=", dir_,
-                                    "/caller"),
-                       "/");
+  const Result r =
+      Run({"up.c", "ours/subr_vmem.cc"},
+          absl::StrCat("BUILD_WORKING_DIRECTORY=", dir_, "/caller"), "/");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 

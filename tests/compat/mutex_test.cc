@@ -97,7 +97,8 @@ TEST_F(MutexDeathTest, AssertUnknownWhatPanics) {
 
 TEST_F(MutexDeathTest, RecursionPanics) {
   mtx_lock(&m_);
-  EXPECT_DEATH(mtx_lock(&m_), "panic: .*recursed on non-recursive mutex test_mtx");
+  EXPECT_DEATH(mtx_lock(&m_),
+               "panic: .*recursed on non-recursive mutex test_mtx");
   mtx_unlock(&m_);
 }
 

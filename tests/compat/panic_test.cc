@@ -37,8 +37,7 @@ void marker_handler(const char *message) {
 void other_handler(const char *message) {}
 
 TEST_F(PanicDeathTest, PrintsFunctionAndMessage) {
-  EXPECT_EXIT(panic_with_values("answer", 42),
-              testing::KilledBySignal(SIGABRT),
+  EXPECT_EXIT(panic_with_values("answer", 42), testing::KilledBySignal(SIGABRT),
               "panic: panic_with_values: the answer is 42");
 }
 

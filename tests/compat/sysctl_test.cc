@@ -55,9 +55,8 @@ TEST(Sysctl, Write) {
 TEST(Sysctl, UnknownNames) {
   int old = 1234;
   int value = 1;
-  for (const char *name :
-       {"test.nosuch", "knob", "_test.knob", "test", "test.knob.x",
-        "test.KNOB", ""}) {
+  for (const char *name : {"test.nosuch", "knob", "_test.knob", "test",
+                           "test.knob.x", "test.KNOB", ""}) {
     EXPECT_EQ(vmem_sysctl_int(name, &old, nullptr), ENOENT) << name;
     EXPECT_EQ(vmem_sysctl_int(name, nullptr, &value), ENOENT) << name;
   }

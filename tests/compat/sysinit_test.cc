@@ -62,9 +62,8 @@ SYSINIT(t_vm_first_again, SI_SUB_VM, SI_ORDER_FIRST, vm_first_again, NULL);
 namespace {
 
 const std::vector<std::string> kExpected = {
-    "vm_first",          "vm_first_again", "vm_second",
-    "vm_middle_arg",     "kmem_nested",    "kmem_nested_after",
-    "kmem_middle",       "configure_any",
+    "vm_first",    "vm_first_again",    "vm_second",   "vm_middle_arg",
+    "kmem_nested", "kmem_nested_after", "kmem_middle", "configure_any",
 };
 
 TEST(Sysinit, RunOnceInOrderOnFirstMiStartup) {

@@ -134,8 +134,8 @@ TEST(Uma, ItemsAreTypeStable) {
 }
 
 TEST(Uma, AlignmentIsHonoured) {
-  uma_zone_t z = uma_zcreate("aligned", 40, nullptr, nullptr, nullptr,
-                             nullptr, UMA_ALIGN_CACHE, 0);
+  uma_zone_t z = uma_zcreate("aligned", 40, nullptr, nullptr, nullptr, nullptr,
+                             UMA_ALIGN_CACHE, 0);
   std::vector<void *> items;
   for (int i = 0; i < 8; i++) {
     void *item = uma_zalloc(z, M_WAITOK);
@@ -224,7 +224,8 @@ int test_ctor(void *mem, int size, void *arg, int flags) {
     std::lock_guard<std::mutex> lock(calls.mu);
     EXPECT_EQ(calls.inited[mem], 1) << "ctor on an item init did not see";
   }
-  calls.add(std::string("ctor ") + (arg ? static_cast<const char *>(arg) : "-"));
+  calls.add(std::string("ctor ") +
+            (arg ? static_cast<const char *>(arg) : "-"));
   if (calls.fail_ctor) return ENOMEM;
   memcpy(mem, &kMagic, sizeof(kMagic));
   return 0;
@@ -235,15 +236,16 @@ void test_dtor(void *mem, int size, void *arg) {
   uint32_t magic;
   memcpy(&magic, mem, sizeof(magic));
   EXPECT_EQ(magic, kMagic) << "dtor on an item ctor did not construct";
-  calls.add(std::string("dtor ") + (arg ? static_cast<const char *>(arg) : "-"));
+  calls.add(std::string("dtor ") +
+            (arg ? static_cast<const char *>(arg) : "-"));
 }
 
 using Log = std::vector<std::string>;
 
 TEST(Uma, CtorDtorInitFini) {
   calls.take();
-  uma_zone_t z = uma_zcreate("ctor", kCtorSize, test_ctor, test_dtor,
-                             test_init, test_fini, UMA_ALIGN_PTR, 0);
+  uma_zone_t z = uma_zcreate("ctor", kCtorSize, test_ctor, test_dtor, test_init,
+                             test_fini, UMA_ALIGN_PTR, 0);
   EXPECT_EQ(calls.take(), Log{});
 
   char a1[] = "a1", a2[] = "a2", f1[] = "f1", f2[] = "f2";
@@ -328,8 +330,8 @@ std::atomic<int> flaky_calls{0};
 std::atomic<int> flaky_failures{0};
 std::atomic<int> flaky_live{0};
 
-void *flaky_allocf(uma_zone_t zone, vm_size_t size, int domain,
-                   uint8_t *pflag, int wait) {
+void *flaky_allocf(uma_zone_t zone, vm_size_t size, int domain, uint8_t *pflag,
+                   int wait) {
   flaky_calls++;
   if (flaky_failures.fetch_sub(1) > 0) return nullptr;
   void *mem = aligned_alloc(4096, size);
@@ -658,8 +660,8 @@ TEST(Uma, ConcurrentUseKeepsItemsPrivate) {
         for (int i = 0; i < kHeld; i++) {
           held[i] = static_cast<int *>(
               uma_zalloc(z, (r + i) % 2 ? M_WAITOK : M_NOWAIT));
-          if (held[i] == nullptr) held[i] = static_cast<int *>(
-              uma_zalloc(z, M_WAITOK));
+          if (held[i] == nullptr)
+            held[i] = static_cast<int *>(uma_zalloc(z, M_WAITOK));
           for (int k = 0; k < 4; k++) held[i][k] = t * 1000 + i;
         }
         for (int i = 0; i < kHeld; i++) {
@@ -687,8 +689,8 @@ struct Source {
   alignas(16) unsigned char pool[kSlots][kSlotSize];
   std::mutex mu;
   int next = 0;
-  std::set<void *> out;     // imported, not yet released
-  std::set<void *> ever;    // every item ever imported
+  std::set<void *> out;   // imported, not yet released
+  std::set<void *> ever;  // every item ever imported
   int imports = 0, releases = 0;
   int64_t imported = 0, released = 0;
   int double_releases = 0, foreign_releases = 0;
@@ -733,9 +735,9 @@ void source_release(void *arg, void **store, int count) {
 
 TEST(Uma, CacheZoneImportsAndReleases) {
   Source src;
-  uma_zone_t z = uma_zcache_create("cache", Source::kSlotSize, nullptr,
-                                   nullptr, nullptr, nullptr, source_import,
-                                   source_release, &src, 0);
+  uma_zone_t z =
+      uma_zcache_create("cache", Source::kSlotSize, nullptr, nullptr, nullptr,
+                        nullptr, source_import, source_release, &src, 0);
   std::vector<void *> items;
   for (int i = 0; i < 3; i++) {
     void *item = uma_zalloc(z, M_NOWAIT);
@@ -832,9 +834,9 @@ void collect_names(uma_zone_t zone, void *arg) {
 TEST(Uma, ForeachListsZonesInCreationOrder) {
   uma_zone_t a = simple_zone("foreach_a", 16);
   Source src;
-  uma_zone_t b = uma_zcache_create("foreach_b", 16, nullptr, nullptr,
-                                   nullptr, nullptr, source_import,
-                                   source_release, &src, 0);
+  uma_zone_t b =
+      uma_zcache_create("foreach_b", 16, nullptr, nullptr, nullptr, nullptr,
+                        source_import, source_release, &src, 0);
   uma_zone_t c = simple_zone("foreach_c", 16);
   std::vector<std::string> names;
   uma_zone_foreach(collect_names, &names);

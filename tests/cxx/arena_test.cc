@@ -124,8 +124,8 @@ TEST(ArenaTest, ReleaseAndAdoptHandOver) {
   EXPECT_EQ(a.allocated(), 0u);
 
   uvmem::addr_t raw;
-  ASSERT_EQ(vmem_xalloc(a.get(), kPage, 0, 0, 0, VMEM_ADDR_MIN,
-                        VMEM_ADDR_MAX, M_BESTFIT | M_NOWAIT, &raw),
+  ASSERT_EQ(vmem_xalloc(a.get(), kPage, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
+                        M_BESTFIT | M_NOWAIT, &raw),
             0);
   {
     Allocation adopted = Allocation::adopt(a.get(), raw, kPage, true);

@@ -110,20 +110,20 @@ struct DriverStats {
   int64_t wrap_add_skipped = 0;
   // The careless caller's operations (opcodes 0xe0 and up).
   int64_t careless_ops = 0;
-  int64_t null_addrp_allocs = 0;    // allocations made with addrp NULL
-  int64_t waiting_allocs = 0;       // made without M_NOWAIT (they fitted)
-  int64_t odd_imports = 0;          // misbehaving imports vmem accepted
+  int64_t null_addrp_allocs = 0;  // allocations made with addrp NULL
+  int64_t waiting_allocs = 0;     // made without M_NOWAIT (they fitted)
+  int64_t odd_imports = 0;        // misbehaving imports vmem accepted
   // Predictions of a panic (or of sleeping for ever): checked in a child,
   // or counted and skipped.
   int64_t predicted_panics = 0;
   int64_t panics_verified = 0;
   int64_t predicted_sleeps = 0;
   int64_t sleeps_verified = 0;
-  int64_t child_retries = 0;        // hung children retried
+  int64_t child_retries = 0;  // hung children retried
   // Operations not made, and why.
-  int64_t import_size_wraps = 0;  // failed: the import size wraps
-  int64_t import_overlap_skipped = 0;   // the source would hand out a span
-                                        // that overlaps the arena's
+  int64_t import_size_wraps = 0;       // failed: the import size wraps
+  int64_t import_overlap_skipped = 0;  // the source would hand out a span
+                                       // that overlaps the arena's
   int64_t novm_skipped = 0;  // waiting M_NOVM requests that may need the
                              // tag zone (its state decides, not the arena's)
   int64_t novm_enomem = 0;   // M_NOWAIT|M_NOVM requests that failed for

@@ -123,8 +123,7 @@ class FaultTest : public ::testing::Test {
   malloc_failure_hook_t old_ = nullptr;
 };
 
-const int kFits[] = {M_BESTFIT, M_FIRSTFIT, M_NEXTFIT,
-                     M_BESTFIT | M_ENDALLOC};
+const int kFits[] = {M_BESTFIT, M_FIRSTFIT, M_NEXTFIT, M_BESTFIT | M_ENDALLOC};
 
 // (a) A seeded random workload on an importing arena; at every step the
 // source refuses once and a request that needs an import must fail with
@@ -148,8 +147,8 @@ TEST_F(FaultTest, ImportFailureLeavesArenaUnchanged) {
       vmem_size_t size = (1 + rng() % 12) * quantum;
       int fit = kFits[rng() % 4];
       // Larger than any free segment: needs an import.
-      bool needs_import = vmem_size(vm, VMEM_MAXFREE) < size &&
-                          vmem_size(vm, VMEM_FREE) < size;
+      bool needs_import =
+          vmem_size(vm, VMEM_MAXFREE) < size && vmem_size(vm, VMEM_FREE) < size;
       if (needs_import) {
         Snapshot before = Take(vm);
         src.set_fail(true);
@@ -180,8 +179,8 @@ TEST_F(FaultTest, ImportFailureLeavesArenaUnchanged) {
 // empty and malloc(9) refusing, every kind of request fails.
 TEST_F(FaultTest, BoundaryTagShortageLeavesArenaUnchanged) {
   for (vmem_size_t quantum : {1, 4096}) {
-    vmem_t *vm = vmem_create("btag-fail", 0x100000, 64 * quantum, quantum, 0,
-                             M_WAITOK);
+    vmem_t *vm =
+        vmem_create("btag-fail", 0x100000, 64 * quantum, quantum, 0, M_WAITOK);
     struct vmem_stats st;
     vmem_get_stats(vm, &st);
     ASSERT_LT(st.vs_free_tags, 4) << "the arena's tag stock is too full for "
@@ -195,10 +194,10 @@ TEST_F(FaultTest, BoundaryTagShortageLeavesArenaUnchanged) {
       for (int fit : kFits) {
         EXPECT_EQ(vmem_alloc(vm, quantum, fit | M_NOWAIT, &addr), ENOMEM);
         EXPECT_TRUE(Take(vm) == before);
-        EXPECT_EQ(vmem_xalloc(vm, 3 * quantum, 4 * quantum, quantum, 0,
-                              VMEM_ADDR_MIN, VMEM_ADDR_MAX, fit | M_NOWAIT,
-                              &addr),
-                  ENOMEM);
+        EXPECT_EQ(
+            vmem_xalloc(vm, 3 * quantum, 4 * quantum, quantum, 0, VMEM_ADDR_MIN,
+                        VMEM_ADDR_MAX, fit | M_NOWAIT, &addr),
+            ENOMEM);
         EXPECT_TRUE(Take(vm) == before);
       }
       EXPECT_EQ(vmem_add(vm, 0x900000, 8 * quantum, M_NOWAIT), ENOMEM);
@@ -259,14 +258,12 @@ TEST_F(FaultTest, CreateFailsCleanly) {
     for (vmem_size_t qcache_max : {0, 64}) {
       // The arena zone keeps the "warm" arena's storage: vmem_init() runs
       // and fails to add the span.
-      EXPECT_EQ(vmem_create("nomem", 0x1000, 0x1000, 16, qcache_max,
-                            M_NOWAIT),
+      EXPECT_EQ(vmem_create("nomem", 0x1000, 0x1000, 16, qcache_max, M_NOWAIT),
                 nullptr);
     }
     {
       ZoneDrain arena_storage("vmem");
-      EXPECT_EQ(vmem_create("nomem", 0x1000, 0x1000, 16, 0, M_NOWAIT),
-                nullptr);
+      EXPECT_EQ(vmem_create("nomem", 0x1000, 0x1000, 16, 0, M_NOWAIT), nullptr);
       EXPECT_EQ(vmem_create("nomem", 0, 0, 16, 0, M_NOWAIT), nullptr);
     }
     fail_uma = false;

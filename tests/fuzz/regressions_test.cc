@@ -50,8 +50,8 @@ void Scenario2() {
 }
 
 void Scenario3() {
-  vmem_t *vm = vmem_create("top", VMEM_ADDR_MAX - 0xfff, 0x1000, 1, 0,
-                           M_WAITOK);
+  vmem_t *vm =
+      vmem_create("top", VMEM_ADDR_MAX - 0xfff, 0x1000, 1, 0, M_WAITOK);
   if (vmem_add(vm, 0, 0x1000, M_NOWAIT) != 0) exit(2);
   vmem_verify(vm);
   struct vmem_stats st;
@@ -145,9 +145,8 @@ TEST_F(RegressionsTest, Issue6_ImportSizeWrapsFailsWithoutImporting) {
   vmem_addr_t a;
   EXPECT_EQ(vmem_alloc(vm, 0 - 16, M_BESTFIT | M_NOWAIT, &a), ENOMEM);
   // Twice the alignment on top of the size wraps too.
-  EXPECT_EQ(vmem_xalloc(vm, 0x100, (vmem_size_t)1 << 63, 0, 0,
-                        VMEM_ADDR_MIN, VMEM_ADDR_MAX, M_BESTFIT | M_NOWAIT,
-                        &a),
+  EXPECT_EQ(vmem_xalloc(vm, 0x100, (vmem_size_t)1 << 63, 0, 0, VMEM_ADDR_MIN,
+                        VMEM_ADDR_MAX, M_BESTFIT | M_NOWAIT, &a),
             ENOMEM);
   EXPECT_EQ(src.import_count(), 0);
   EXPECT_EQ(vmem_size(vm, VMEM_ALLOC | VMEM_FREE), 0u);

@@ -114,10 +114,10 @@ void DropBallast() {
 }
 
 struct Workload {
-  vmem_t *vm;               // where the threads allocate
+  vmem_t *vm;  // where the threads allocate
   vmem_size_t quantum;
-  vmem_size_t max_quanta;   // request sizes: 1 .. max_quanta quanta
-  bool nextfit = false;     // also M_NEXTFIT requests
+  vmem_size_t max_quanta;  // request sizes: 1 .. max_quanta quanta
+  bool nextfit = false;    // also M_NEXTFIT requests
   // Called by the controller thread now and then (limit changes).
   std::function<void(std::mt19937 &)> control;
 };
@@ -140,8 +140,7 @@ long RunWorkload(const char *what, const Workload &w) {
         // One allocation at a time: a thread never sleeps holding one.
         int error = vmem_alloc(w.vm, size, fit | M_WAITOK, &addr);
         if (error != 0) {
-          fprintf(stderr, "%s: M_WAITOK allocation failed: %d\n", what,
-                  error);
+          fprintf(stderr, "%s: M_WAITOK allocation failed: %d\n", what, error);
           abort();
         }
         allocs++;
@@ -184,8 +183,7 @@ void ExpectEmpty(vmem_t *vm) {
 }
 
 void StaticArena(bool nextfit) {
-  vmem_t *vm = vmem_create("stress-static", 0x10000, 64 * 16, 16, 0,
-                           M_WAITOK);
+  vmem_t *vm = vmem_create("stress-static", 0x10000, 64 * 16, 16, 0, M_WAITOK);
   vmem_set_reclaim(vm, &Reclaim);
   Workload w{vm, 16, 12, nextfit, nullptr};
   long n = RunWorkload("static arena", w);
@@ -205,8 +203,7 @@ TEST_F(StressTest, ImportingArenaWithLimit) {
   // The limit swings between none and room for a few imports (always at
   // least one largest request, rounded to the import quantum).
   Workload w{vm, 16, 12, /*nextfit=*/false, [vm](std::mt19937 &rng) {
-               vmem_set_limit(vm, (rng() % 3 == 0) ? 0
-                                                   : (2 + rng() % 4) * 256);
+               vmem_set_limit(vm, (rng() % 3 == 0) ? 0 : (2 + rng() % 4) * 256);
              }};
   long n = RunWorkload("importing arena", w);
   vmem_set_limit(vm, 0);
@@ -225,8 +222,8 @@ TEST_F(StressTest, ImportingArenaWithLimit) {
 // the parent inside the import.
 
 TEST_F(StressTest, StackedArenas) {
-  vmem_t *parent = vmem_create("stress-parent", 0x100000, 64 * 16, 16, 0,
-                               M_WAITOK);
+  vmem_t *parent =
+      vmem_create("stress-parent", 0x100000, 64 * 16, 16, 0, M_WAITOK);
   vmem_t *child = vmem_create("stress-child", 0, 0, 16, 0, M_WAITOK);
   vmem_set_import(child, vmem_import_arena, vmem_release_arena, parent, 4 * 16);
   vmem_set_reclaim(child, &Reclaim);
@@ -256,8 +253,8 @@ TEST_F(StressTest, StackedArenas) {
 }
 
 TEST_F(StressTest, QuantumCache) {
-  vmem_t *vm = vmem_create("stress-qcache", 0x10000, 64 * 16, 16, 4 * 16,
-                           M_WAITOK);
+  vmem_t *vm =
+      vmem_create("stress-qcache", 0x10000, 64 * 16, 16, 4 * 16, M_WAITOK);
   vmem_set_reclaim(vm, &Reclaim);
   Workload w{vm, 16, 6, /*nextfit=*/false, nullptr};
   long n = RunWorkload("quantum cache", w);

@@ -48,8 +48,7 @@ void *RecordingAlloc(vmem_t *src, size_t size, int vmflag) {
   return TrackedAlloc(src, size, vmflag);
 }
 
-void *RecordingXimport(vmem_t *src, size_t *sizep, size_t align,
-                       int vmflag) {
+void *RecordingXimport(vmem_t *src, size_t *sizep, size_t align, int vmflag) {
   return RecordingAlloc(src, *sizep, vmflag);
 }
 
@@ -64,9 +63,8 @@ class IllumosFlagsTest : public testing::Test {
   void TearDown() override { DestroySource(heap_); }
   // A fresh arena importing from the heap through RecordingAlloc.
   vmem_t *Importer(size_t qcache_max = 0) {
-    return illumos_vmem_create("importer", nullptr, 0, kPage,
-                                &RecordingAlloc, &TrackedFree, heap_,
-                                qcache_max, VM_SLEEP);
+    return illumos_vmem_create("importer", nullptr, 0, kPage, &RecordingAlloc,
+                               &TrackedFree, heap_, qcache_max, VM_SLEEP);
   }
   vmem_t *heap_ = nullptr;
 };
@@ -93,7 +91,7 @@ TEST_F(IllumosFlagsTest, ImportGetsTheCallersKmflags) {
       vmem_t *vm = Importer();
       ASSERT_NE(vm, nullptr);
       void *p = x ? illumos_vmem_xalloc(vm, 2 * kPage, 0, 0, 0, nullptr,
-                                         nullptr, c.vmflag & ~VM_NEXTFIT)
+                                        nullptr, c.vmflag & ~VM_NEXTFIT)
                   : illumos_vmem_alloc(vm, 2 * kPage, c.vmflag);
       ASSERT_NE(p, nullptr);
       EXPECT_EQ(TakeSeen(), std::vector<int>{c.seen}) << "xalloc " << x;
@@ -121,14 +119,13 @@ TEST_F(IllumosFlagsTest, KmflagsReachImportsThroughCachesAndStacks) {
 
   // Two arenas stacked on the heap: each import down the stack is called
   // with the flags, as illumos's vmem_alloc() of the source hands them on.
-  vmem_t *mid = illumos_vmem_xcreate(
-      "mid", nullptr, 0, kPage, &RecordingXimport, &TrackedFree, heap_, 0,
-      VM_SLEEP);
-  vmem_t *top = illumos_vmem_create(
-      "top", nullptr, 0, kPage, &RecordingAlloc, &TrackedFree, mid, 0,
-      VM_SLEEP);
-  void *q = illumos_vmem_alloc(top, 3 * kPage,
-                                VM_NOSLEEP | VM_PUSHPAGE | VM_BESTFIT);
+  vmem_t *mid =
+      illumos_vmem_xcreate("mid", nullptr, 0, kPage, &RecordingXimport,
+                           &TrackedFree, heap_, 0, VM_SLEEP);
+  vmem_t *top = illumos_vmem_create("top", nullptr, 0, kPage, &RecordingAlloc,
+                                    &TrackedFree, mid, 0, VM_SLEEP);
+  void *q =
+      illumos_vmem_alloc(top, 3 * kPage, VM_NOSLEEP | VM_PUSHPAGE | VM_BESTFIT);
   ASSERT_NE(q, nullptr);
   EXPECT_EQ(TakeSeen(), (std::vector<int>{VM_NOSLEEP | VM_PUSHPAGE,
                                           VM_NOSLEEP | VM_PUSHPAGE}));
@@ -142,9 +139,9 @@ TEST_F(IllumosFlagsTest, KmflagsReachImportsThroughCachesAndStacks) {
 
 TEST_F(IllumosFlagsTest, AbortFailsInsteadOfWaiting) {
   // A full arena with no source: VM_SLEEP would wait for a free.
-  vmem_t *full = illumos_vmem_create(
-      "full", P(kBase + 2048 * kPage), 4 * kPage, kPage, nullptr, nullptr,
-      nullptr, 0, VM_SLEEP);
+  vmem_t *full =
+      illumos_vmem_create("full", P(kBase + 2048 * kPage), 4 * kPage, kPage,
+                          nullptr, nullptr, nullptr, 0, VM_SLEEP);
   ASSERT_NE(full, nullptr);
   void *all = illumos_vmem_alloc(full, 4 * kPage, VM_SLEEP);
   ASSERT_NE(all, nullptr);
@@ -154,10 +151,10 @@ TEST_F(IllumosFlagsTest, AbortFailsInsteadOfWaiting) {
         illumos_vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT),
         illumos_vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT | VM_BESTFIT),
         illumos_vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT | VM_ENDALLOC),
-        illumos_vmem_xalloc(full, kPage, 2 * kPage, kPage, 0, nullptr,
-                             nullptr, VM_SLEEP | VM_ABORT),
+        illumos_vmem_xalloc(full, kPage, 2 * kPage, kPage, 0, nullptr, nullptr,
+                            VM_SLEEP | VM_ABORT),
         illumos_vmem_xalloc(full, kPage, 0, 0, 0, P(kBase), P(kBase),
-                             VM_SLEEP | VM_ABORT),
+                            VM_SLEEP | VM_ABORT),
     };
   });
   ASSERT_EQ(aborted.wait_for(kHangTimeout), std::future_status::ready);
@@ -190,22 +187,22 @@ TEST_F(IllumosFlagsTest, AbortFailsInsteadOfWaiting) {
 }
 
 TEST_F(IllumosFlagsTest, PushpageAndPopulatorAreAccepted) {
-  vmem_t *vm = illumos_vmem_create(
-      "populator", nullptr, 0, kPage, &RecordingAlloc, &TrackedFree, heap_,
-      0, VM_SLEEP | VMC_POPULATOR);
+  vmem_t *vm =
+      illumos_vmem_create("populator", nullptr, 0, kPage, &RecordingAlloc,
+                          &TrackedFree, heap_, 0, VM_SLEEP | VMC_POPULATOR);
   ASSERT_NE(vm, nullptr);
   void *p = illumos_vmem_alloc(vm, kPage, VM_NOSLEEP | VM_PUSHPAGE);
   ASSERT_NE(p, nullptr);
   void *q = illumos_vmem_xalloc(vm, kPage, 0, 0, 0, nullptr, nullptr,
-                                 VM_SLEEP | VM_PUSHPAGE);
+                                VM_SLEEP | VM_PUSHPAGE);
   ASSERT_NE(q, nullptr);
   illumos_vmem_free(vm, p, kPage);
   illumos_vmem_xfree(vm, q, kPage);
   illumos_vmem_destroy(vm);
   // vmem_xcreate() drops it, as illumos does.
-  vmem_t *x = illumos_vmem_xcreate(
-      "xpopulator", nullptr, 0, kPage, &RecordingXimport, &TrackedFree,
-      heap_, 0, VM_SLEEP | VMC_POPULATOR);
+  vmem_t *x =
+      illumos_vmem_xcreate("xpopulator", nullptr, 0, kPage, &RecordingXimport,
+                           &TrackedFree, heap_, 0, VM_SLEEP | VMC_POPULATOR);
   ASSERT_NE(x, nullptr);
   p = illumos_vmem_alloc(x, kPage, VM_SLEEP | VM_PUSHPAGE);
   ASSERT_NE(p, nullptr);
@@ -222,9 +219,9 @@ class IllumosFlagsDeathTest : public IllumosFlagsTest {
 };
 
 TEST_F(IllumosFlagsDeathTest, AbortWithPanicPanics) {
-  vmem_t *full = illumos_vmem_create(
-      "abort_full", P(kBase + 2048 * kPage), kPage, kPage, nullptr, nullptr,
-      nullptr, 0, VM_SLEEP);
+  vmem_t *full =
+      illumos_vmem_create("abort_full", P(kBase + 2048 * kPage), kPage, kPage,
+                          nullptr, nullptr, nullptr, 0, VM_SLEEP);
   void *all = illumos_vmem_alloc(full, kPage, VM_SLEEP);
   EXPECT_DEATH(
       illumos_vmem_alloc(full, kPage, VM_SLEEP | VM_ABORT | VM_PANIC),

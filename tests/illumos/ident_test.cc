@@ -15,8 +15,8 @@ namespace {
 constexpr size_t kIds = 10;
 
 vmem_t *Ids(const char *name) {
-  return illumos_vmem_create(name, P(1), kIds, 1, nullptr, nullptr, nullptr,
-                              0, VMC_IDENTIFIER | VM_SLEEP);
+  return illumos_vmem_create(name, P(1), kIds, 1, nullptr, nullptr, nullptr, 0,
+                             VMC_IDENTIFIER | VM_SLEEP);
 }
 
 uintptr_t Id(vmem_t *vm, int vmflag) {
@@ -52,7 +52,8 @@ TEST(IllumosIdentTest, NextFitRotates) {
     illumos_vmem_free(ids, P(want), 1);
   }
   std::vector<uintptr_t> got;
-  for (size_t i = 0; i < kIds; i++) got.push_back(Id(ids, VM_SLEEP | VM_NEXTFIT));
+  for (size_t i = 0; i < kIds; i++)
+    got.push_back(Id(ids, VM_SLEEP | VM_NEXTFIT));
   EXPECT_EQ(got, (std::vector<uintptr_t>{4, 5, 6, 7, 8, 9, 10, 1, 2, 3}));
   // Free two; the next IDs are the ones after the rotor, in order.
   illumos_vmem_free(ids, P(8), 1);
@@ -75,8 +76,7 @@ TEST(IllumosIdentTest, SleepingNextFitGetsTheFreedId) {
   for (uintptr_t want = 1; want <= kIds; want++)
     ASSERT_EQ(Id(ids, VM_SLEEP | VM_NEXTFIT), want);
   auto fut = Spawn([ids] { return Id(ids, VM_SLEEP | VM_NEXTFIT); });
-  EXPECT_EQ(fut.wait_for(std::chrono::seconds(0)),
-            std::future_status::timeout);
+  EXPECT_EQ(fut.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
   illumos_vmem_free(ids, P(6), 1);
   ASSERT_EQ(fut.wait_for(kHangTimeout), std::future_status::ready);
   EXPECT_EQ(fut.get(), 6u);
@@ -85,13 +85,13 @@ TEST(IllumosIdentTest, SleepingNextFitGetsTheFreedId) {
 }
 
 TEST(IllumosIdentTest, IdentifierArenaImportsFromAnIdentifierArena) {
-  vmem_t *ids = illumos_vmem_create(
-      "ids-src", P(100), 1000, 1, nullptr, nullptr, nullptr, 0,
-      VMC_IDENTIFIER | VM_SLEEP);
+  vmem_t *ids =
+      illumos_vmem_create("ids-src", P(100), 1000, 1, nullptr, nullptr, nullptr,
+                          0, VMC_IDENTIFIER | VM_SLEEP);
   ASSERT_NE(ids, nullptr);
-  vmem_t *sub = illumos_vmem_create(
-      "ids-sub", nullptr, 0, 1, &TrackedAlloc, &TrackedFree, ids, 0,
-      VMC_IDENTIFIER | VM_SLEEP);
+  vmem_t *sub =
+      illumos_vmem_create("ids-sub", nullptr, 0, 1, &TrackedAlloc, &TrackedFree,
+                          ids, 0, VMC_IDENTIFIER | VM_SLEEP);
   ASSERT_NE(sub, nullptr);
   std::vector<uintptr_t> got;
   for (int i = 0; i < 20; i++) {
@@ -115,7 +115,7 @@ TEST(IllumosIdentDeathTest, MemoryArenaCannotImportFromIdentifierArena) {
   vmem_t *ids = Ids("ids-mixed");
   ASSERT_NE(ids, nullptr);
   EXPECT_DEATH(illumos_vmem_create("mem", nullptr, 0, 1, &illumos_vmem_alloc,
-                                    &illumos_vmem_free, ids, 0, VM_SLEEP),
+                                   &illumos_vmem_free, ids, 0, VM_SLEEP),
                "identifier arena and a memory arena");
   illumos_vmem_destroy(ids);
 }

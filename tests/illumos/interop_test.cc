@@ -18,8 +18,8 @@ constexpr size_t kPage = 0x1000;
 constexpr uintptr_t kBase = 0x100000;
 
 TEST(IllumosInteropTest, FreeBsdArenaThroughBothInterfaces) {
-  vmem_t *vm = vmem_create("bsd", kBase, 64 * kPage, kPage, 4 * kPage,
-                           M_WAITOK);
+  vmem_t *vm =
+      vmem_create("bsd", kBase, 64 * kPage, kPage, 4 * kPage, M_WAITOK);
   ASSERT_NE(vm, nullptr);
   void *p = illumos_vmem_alloc(vm, 3 * kPage, VM_SLEEP);
   ASSERT_NE(p, nullptr);
@@ -46,13 +46,11 @@ TEST(IllumosInteropTest, FreeBsdArenaThroughBothInterfaces) {
 }
 
 TEST(IllumosInteropTest, IllumosArenaThroughTheFreeBsdKpi) {
-  vmem_t *heap = illumos_vmem_create(
-      "i-heap", P(kBase), 256 * kPage, kPage, nullptr, nullptr, nullptr, 0,
-      VM_SLEEP);
+  vmem_t *heap = illumos_vmem_create("i-heap", P(kBase), 256 * kPage, kPage,
+                                     nullptr, nullptr, nullptr, 0, VM_SLEEP);
   ASSERT_NE(heap, nullptr);
-  vmem_t *vm = illumos_vmem_create(
-      "i-child", nullptr, 0, kPage, &TrackedAlloc, &TrackedFree, heap,
-      4 * kPage, VM_SLEEP);
+  vmem_t *vm = illumos_vmem_create("i-child", nullptr, 0, kPage, &TrackedAlloc,
+                                   &TrackedFree, heap, 4 * kPage, VM_SLEEP);
   ASSERT_NE(vm, nullptr);
   // FreeBSD calls import through the illumos source functions.
   vmem_addr_t a, b, c;
@@ -83,12 +81,11 @@ TEST(IllumosInteropTest, IllumosArenaThroughTheFreeBsdKpi) {
 }
 
 TEST(IllumosInteropTest, IllumosArenaImportsFromAFreeBsdArena) {
-  vmem_t *src = vmem_create("bsd-src", kBase, 64 * kPage, kPage, 0,
-                            M_WAITOK);
+  vmem_t *src = vmem_create("bsd-src", kBase, 64 * kPage, kPage, 0, M_WAITOK);
   ASSERT_NE(src, nullptr);
-  vmem_t *vm = illumos_vmem_create(
-      "i-on-bsd", nullptr, 0, kPage, &illumos_vmem_alloc,
-      &illumos_vmem_free, src, 0, VM_SLEEP);
+  vmem_t *vm =
+      illumos_vmem_create("i-on-bsd", nullptr, 0, kPage, &illumos_vmem_alloc,
+                          &illumos_vmem_free, src, 0, VM_SLEEP);
   ASSERT_NE(vm, nullptr);
   void *p = illumos_vmem_alloc(vm, 3 * kPage, VM_SLEEP);
   ASSERT_NE(p, nullptr);
@@ -100,28 +97,24 @@ TEST(IllumosInteropTest, IllumosArenaImportsFromAFreeBsdArena) {
 }
 
 TEST(IllumosInteropTest, EndAllocTakesTheHighEnd) {
-  vmem_t *vm = illumos_vmem_create(
-      "end", P(kBase), 64 * kPage, kPage, nullptr, nullptr, nullptr, 0,
-      VM_SLEEP);
+  vmem_t *vm = illumos_vmem_create("end", P(kBase), 64 * kPage, kPage, nullptr,
+                                   nullptr, nullptr, 0, VM_SLEEP);
   ASSERT_NE(vm, nullptr);
   const uintptr_t top = kBase + 64 * kPage;
   void *a = illumos_vmem_alloc(vm, 2 * kPage, VM_SLEEP | VM_ENDALLOC);
   EXPECT_EQ(U(a), top - 2 * kPage);
-  void *b = illumos_vmem_alloc(vm, kPage, VM_SLEEP | VM_BESTFIT |
-                                               VM_ENDALLOC);
+  void *b = illumos_vmem_alloc(vm, kPage, VM_SLEEP | VM_BESTFIT | VM_ENDALLOC);
   EXPECT_EQ(U(b), top - 3 * kPage);
-  void *c = illumos_vmem_xalloc(vm, kPage, 16 * kPage, 0, 0, nullptr,
-                                 nullptr, VM_SLEEP | VM_ENDALLOC);
+  void *c = illumos_vmem_xalloc(vm, kPage, 16 * kPage, 0, 0, nullptr, nullptr,
+                                VM_SLEEP | VM_ENDALLOC);
   EXPECT_EQ(U(c), kBase + 48 * kPage);
   void *d = illumos_vmem_xalloc(vm, kPage, 0, 0, 0, nullptr,
-                                 P(kBase + 10 * kPage),
-                                 VM_SLEEP | VM_ENDALLOC);
+                                P(kBase + 10 * kPage), VM_SLEEP | VM_ENDALLOC);
   EXPECT_EQ(U(d), kBase + 9 * kPage);
   // Without it, the low end; VM_NEXTFIT ignores it.
   void *e = illumos_vmem_alloc(vm, kPage, VM_SLEEP);
   EXPECT_EQ(U(e), kBase);
-  void *f = illumos_vmem_alloc(vm, kPage, VM_SLEEP | VM_NEXTFIT |
-                                               VM_ENDALLOC);
+  void *f = illumos_vmem_alloc(vm, kPage, VM_SLEEP | VM_NEXTFIT | VM_ENDALLOC);
   EXPECT_LT(U(f), kBase + 9 * kPage);
   illumos_vmem_free(vm, a, 2 * kPage);
   illumos_vmem_free(vm, b, kPage);
@@ -134,8 +127,8 @@ TEST(IllumosInteropTest, EndAllocTakesTheHighEnd) {
 }
 
 TEST(IllumosInteropTest, AddSpansAndSizeTypemask) {
-  vmem_t *vm = illumos_vmem_create(
-      "spans", nullptr, 0, kPage, nullptr, nullptr, nullptr, 0, VM_SLEEP);
+  vmem_t *vm = illumos_vmem_create("spans", nullptr, 0, kPage, nullptr, nullptr,
+                                   nullptr, 0, VM_SLEEP);
   ASSERT_NE(vm, nullptr);
   EXPECT_EQ(illumos_vmem_alloc(vm, kPage, VM_NOSLEEP), nullptr);
   EXPECT_EQ(illumos_vmem_add(vm, P(kBase), 4 * kPage, VM_SLEEP), P(kBase));
@@ -161,9 +154,8 @@ TEST(IllumosInteropTest, AddSpansAndSizeTypemask) {
 
 TEST(IllumosInteropDeathTest, PanicFlagPanicsOnFailure) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  vmem_t *vm = illumos_vmem_create(
-      "must", P(kBase), 4 * kPage, kPage, nullptr, nullptr, nullptr, 0,
-      VM_SLEEP);
+  vmem_t *vm = illumos_vmem_create("must", P(kBase), 4 * kPage, kPage, nullptr,
+                                   nullptr, nullptr, 0, VM_SLEEP);
   ASSERT_NE(vm, nullptr);
   void *all = illumos_vmem_alloc(vm, 4 * kPage, VM_SLEEP);
   ASSERT_NE(all, nullptr);
@@ -171,7 +163,7 @@ TEST(IllumosInteropDeathTest, PanicFlagPanicsOnFailure) {
                "vmem_alloc: arena must: cannot satisfy mandatory allocation "
                "of size 0x1000");
   EXPECT_DEATH(illumos_vmem_xalloc(vm, kPage, 0, 0, 0, nullptr, nullptr,
-                                    VM_NOSLEEP | VM_PANIC),
+                                   VM_NOSLEEP | VM_PANIC),
                "vmem_xalloc: arena must: cannot satisfy mandatory");
   EXPECT_DEATH(illumos_vmem_add(vm, nullptr, kPage, VM_SLEEP), "bad span");
   // Without VM_PANIC: NULL.

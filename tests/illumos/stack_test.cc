@@ -23,13 +23,12 @@ struct Stack {
   vmem_t *heap = nullptr, *va = nullptr, *def = nullptr;
 
   explicit Stack(size_t heap_pages) {
-    heap = illumos_vmem_create("heap", P(kHeapBase), heap_pages * kPage,
-                                kPage, nullptr, nullptr, nullptr, 0,
-                                VM_SLEEP);
+    heap = illumos_vmem_create("heap", P(kHeapBase), heap_pages * kPage, kPage,
+                               nullptr, nullptr, nullptr, 0, VM_SLEEP);
     va = illumos_vmem_create("kmem_va", nullptr, 0, kPage, &TrackedAlloc,
-                              &TrackedFree, heap, 8 * kPage, VM_SLEEP);
-    def = illumos_vmem_create("kmem_default", nullptr, 0, kPage,
-                               &TrackedAlloc, &TrackedFree, va, 0, VM_SLEEP);
+                             &TrackedFree, heap, 8 * kPage, VM_SLEEP);
+    def = illumos_vmem_create("kmem_default", nullptr, 0, kPage, &TrackedAlloc,
+                              &TrackedFree, va, 0, VM_SLEEP);
   }
   ~Stack() {
     Destroy(def);
@@ -96,8 +95,8 @@ TEST(IllumosStackTest, AllocateAtEveryLevelThenReturnEverySpan) {
   void *p = illumos_vmem_alloc(s.heap, 3 * kPage, VM_SLEEP);
   ASSERT_NE(p, nullptr);
   heap_live.push_back({U(p), 3 * kPage});
-  p = illumos_vmem_xalloc(s.heap, 2 * kPage, 16 * kPage, 0, 0, nullptr,
-                           nullptr, VM_SLEEP | VM_BESTFIT);
+  p = illumos_vmem_xalloc(s.heap, 2 * kPage, 16 * kPage, 0, 0, nullptr, nullptr,
+                          VM_SLEEP | VM_BESTFIT);
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(U(p) % (16 * kPage), 0u);
   heap_live.push_back({U(p), 2 * kPage});
@@ -105,20 +104,20 @@ TEST(IllumosStackTest, AllocateAtEveryLevelThenReturnEverySpan) {
   // The VA arena: cached sizes (up to 8 pages) and larger ones.
   for (size_t pages : {1, 2, 8, 20, 1, 3, 9}) {
     p = illumos_vmem_alloc(s.va, pages * kPage,
-                            pages == 9 ? VM_NOSLEEP : VM_SLEEP);
+                           pages == 9 ? VM_NOSLEEP : VM_SLEEP);
     ASSERT_NE(p, nullptr) << pages;
     va_live.push_back({U(p), pages * kPage});
   }
-  p = illumos_vmem_xalloc(s.va, 4 * kPage, 8 * kPage, 0, 0, nullptr,
-                           nullptr, VM_SLEEP);
+  p = illumos_vmem_xalloc(s.va, 4 * kPage, 8 * kPage, 0, 0, nullptr, nullptr,
+                          VM_SLEEP);
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(U(p) % (8 * kPage), 0u);
   va_xlive.push_back({U(p), 4 * kPage});
 
   // The default arena, with every policy.
-  const int policies[] = {VM_SLEEP,    VM_BESTFIT,    VM_FIRSTFIT,
-                          VM_NEXTFIT,  VM_ENDALLOC,   VM_INSTANTFIT,
-                          VM_NOSLEEP,  VM_BESTFIT | VM_ENDALLOC};
+  const int policies[] = {
+      VM_SLEEP,    VM_BESTFIT,    VM_FIRSTFIT, VM_NEXTFIT,
+      VM_ENDALLOC, VM_INSTANTFIT, VM_NOSLEEP,  VM_BESTFIT | VM_ENDALLOC};
   for (int round = 0; round < 3; round++) {
     for (size_t pages = 1; pages <= 12; pages++) {
       int vmflag = policies[(pages + round) % 8];
@@ -169,8 +168,7 @@ TEST(IllumosStackTest, AllocateAtEveryLevelThenReturnEverySpan) {
 
   // Free kmem_va; its quantum caches may keep spans until the arena goes.
   for (const Seg &g : va_live) illumos_vmem_free(s.va, P(g.first), g.second);
-  for (const Seg &g : va_xlive)
-    illumos_vmem_xfree(s.va, P(g.first), g.second);
+  for (const Seg &g : va_xlive) illumos_vmem_xfree(s.va, P(g.first), g.second);
   ExpectLayered(s);
   Stack::Destroy(s.def);
   Stack::Destroy(s.va);
@@ -204,14 +202,12 @@ TEST(IllumosStackTest, SleepingAllocationWaitsForTheBottomLevel) {
 
   // 10 pages: above kmem_va's quantum caches, so kmem_va imports for it.
   vmem_t *def = s.def;
-  auto fut = Spawn([def] {
-    return illumos_vmem_alloc(def, 10 * kPage, VM_SLEEP);
-  });
+  auto fut =
+      Spawn([def] { return illumos_vmem_alloc(def, 10 * kPage, VM_SLEEP); });
   // Wait until kmem_va's import from the heap is under way and asleep or
   // about to sleep; nothing can be allocated before the heap has space.
   ASSERT_TRUE(WaitUntil([&] { return Ledger::Get().Sleeping(s.heap) > 0; }));
-  EXPECT_EQ(fut.wait_for(std::chrono::seconds(0)),
-            std::future_status::timeout);
+  EXPECT_EQ(fut.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
 
   illumos_vmem_free(s.heap, all, 64 * kPage);
   ASSERT_EQ(fut.wait_for(kHangTimeout), std::future_status::ready);
@@ -244,9 +240,9 @@ TEST(IllumosStackTest, NoSleepOnAnExhaustedStackFailsAndChangesNothing) {
   const int imports_va = Ledger::Get().Imports(s.va);
   const int imports_heap = Ledger::Get().Imports(s.heap);
 
-  for (int vmflag : {VM_NOSLEEP, VM_NOSLEEP | VM_BESTFIT,
-                     VM_NOSLEEP | VM_FIRSTFIT, VM_NOSLEEP | VM_NEXTFIT,
-                     VM_NOSLEEP | VM_ENDALLOC}) {
+  for (int vmflag :
+       {VM_NOSLEEP, VM_NOSLEEP | VM_BESTFIT, VM_NOSLEEP | VM_FIRSTFIT,
+        VM_NOSLEEP | VM_NEXTFIT, VM_NOSLEEP | VM_ENDALLOC}) {
     for (size_t pages : {1, 10, 20}) {
       EXPECT_EQ(illumos_vmem_alloc(s.def, pages * kPage, vmflag), nullptr)
           << pages << " " << vmflag;
@@ -255,7 +251,7 @@ TEST(IllumosStackTest, NoSleepOnAnExhaustedStackFailsAndChangesNothing) {
     }
   }
   EXPECT_EQ(illumos_vmem_xalloc(s.def, kPage, 4 * kPage, kPage, 0, nullptr,
-                                 nullptr, VM_NOSLEEP),
+                                nullptr, VM_NOSLEEP),
             nullptr);
   EXPECT_EQ(illumos_vmem_alloc(s.heap, kPage, VM_NOSLEEP), nullptr);
 
@@ -293,8 +289,7 @@ TEST(IllumosStackTest, WalkAndContainsMatchTheAllocations) {
   }
   for (const Seg &span : spans) {
     EXPECT_TRUE(illumos_vmem_contains(s.def, P(span.first), span.second));
-    EXPECT_FALSE(illumos_vmem_contains(s.def, P(span.first),
-                                        span.second + 1));
+    EXPECT_FALSE(illumos_vmem_contains(s.def, P(span.first), span.second + 1));
     EXPECT_FALSE(illumos_vmem_contains(s.def, P(span.first - 1), 2));
   }
   EXPECT_FALSE(illumos_vmem_contains(s.def, P(kHeapBase - kPage), kPage));

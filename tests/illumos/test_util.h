@@ -138,7 +138,6 @@ inline void TrackedFree(vmem_t *src, void *addr, size_t size) {
   illumos_vmem_free(src, addr, size);
 }
 
-
 // A source arena for the tracked import functions: [base, base + size)
 // with the given quantum, no import of its own.
 inline vmem_t *NewSource(const char *name, uintptr_t base, size_t size,

@@ -39,8 +39,7 @@ std::vector<Ask> TakeAsks() {
 }
 
 // Brings in at least kGrow.
-void *GrowImport(vmem_t *src, size_t *sizep, size_t align,
-                 int vmflag) {
+void *GrowImport(vmem_t *src, size_t *sizep, size_t align, int vmflag) {
   Record(*sizep, align);
   size_t want = std::max(*sizep, kGrow);
   void *p = TrackedAlloc(src, want, vmflag);
@@ -49,11 +48,10 @@ void *GrowImport(vmem_t *src, size_t *sizep, size_t align,
 }
 
 // Brings in exactly what is asked, aligned as asked.
-void *AlignedImport(vmem_t *src, size_t *sizep, size_t align,
-                    int vmflag) {
+void *AlignedImport(vmem_t *src, size_t *sizep, size_t align, int vmflag) {
   Record(*sizep, align);
-  void *p = illumos_vmem_xalloc(src, *sizep, align, 0, 0, nullptr, nullptr,
-                                 vmflag);
+  void *p =
+      illumos_vmem_xalloc(src, *sizep, align, 0, 0, nullptr, nullptr, vmflag);
   if (p != nullptr) Ledger::Get().Imported(src, p, *sizep);
   return p;
 }
@@ -81,9 +79,8 @@ class IllumosXimportTest : public testing::Test {
 };
 
 TEST_F(IllumosXimportTest, ImportMayBringInMoreAndAllOfItIsKept) {
-  vmem_t *vm = illumos_vmem_xcreate(
-      "grow", nullptr, 0, kPage, &GrowImport, &TrackedFree, heap_, 0,
-      VM_SLEEP);
+  vmem_t *vm = illumos_vmem_xcreate("grow", nullptr, 0, kPage, &GrowImport,
+                                    &TrackedFree, heap_, 0, VM_SLEEP);
   ASSERT_NE(vm, nullptr);
   std::vector<void *> pages;
   for (int i = 0; i < 16; i++) {
@@ -98,8 +95,7 @@ TEST_F(IllumosXimportTest, ImportMayBringInMoreAndAllOfItIsKept) {
   EXPECT_EQ(spans[0].second, kGrow);
   EXPECT_EQ(illumos_vmem_size(vm, VMEM_ALLOC | VMEM_FREE), kGrow);
   EXPECT_EQ(illumos_vmem_size(vm, VMEM_FREE), 0u);
-  for (void *p : pages)
-    EXPECT_TRUE(illumos_vmem_contains(vm, p, kPage));
+  for (void *p : pages) EXPECT_TRUE(illumos_vmem_contains(vm, p, kPage));
 
   // The 17th page needs another import; a larger request gets its size.
   pages.push_back(illumos_vmem_alloc(vm, kPage, VM_SLEEP));
@@ -123,19 +119,19 @@ TEST_F(IllumosXimportTest, ImportMayBringInMoreAndAllOfItIsKept) {
 
 TEST_F(IllumosXimportTest, XalignImportIsGivenTheAlignment) {
   void *first = Misalign();
-  vmem_t *vm = illumos_vmem_xcreate(
-      "xalign", nullptr, 0, kPage, &AlignedImport, &AlignedFree, heap_, 0,
-      VMC_XALIGN | VM_SLEEP);
+  vmem_t *vm =
+      illumos_vmem_xcreate("xalign", nullptr, 0, kPage, &AlignedImport,
+                           &AlignedFree, heap_, 0, VMC_XALIGN | VM_SLEEP);
   ASSERT_NE(vm, nullptr);
 
   // No slack: the import is asked the size and the alignment.
   void *p = illumos_vmem_xalloc(vm, 4 * kPage, 16 * kPage, 0, 0, nullptr,
-                                 nullptr, VM_SLEEP);
+                                nullptr, VM_SLEEP);
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(U(p) % (16 * kPage), 0u);
   // With a phase, the size and the phase.
   void *q = illumos_vmem_xalloc(vm, kPage, 16 * kPage, 2 * kPage, 0, nullptr,
-                                 nullptr, VM_SLEEP);
+                                nullptr, VM_SLEEP);
   ASSERT_NE(q, nullptr);
   EXPECT_EQ(U(q) % (16 * kPage), 2 * kPage);
   EXPECT_EQ(TakeAsks(), (std::vector<Ask>{{4 * kPage, 16 * kPage},
@@ -152,26 +148,24 @@ TEST_F(IllumosXimportTest, XalignImportIsGivenTheAlignment) {
 
 TEST_F(IllumosXimportTest, WithoutXalignTheArenaAsksForAlignmentSlack) {
   void *first = Misalign();
-  vmem_t *x = illumos_vmem_xcreate(
-      "xslack", nullptr, 0, kPage, &GrowImport, &TrackedFree, heap_, 0,
-      VM_SLEEP);
+  vmem_t *x = illumos_vmem_xcreate("xslack", nullptr, 0, kPage, &GrowImport,
+                                   &TrackedFree, heap_, 0, VM_SLEEP);
   ASSERT_NE(x, nullptr);
   // 1 page aligned to 16: 15 pages of slack; the import also learns the
   // alignment (kGrow is 16 pages, so it brings in what was asked).
   void *p = illumos_vmem_xalloc(x, kPage, 16 * kPage, 0, 0, nullptr, nullptr,
-                                 VM_SLEEP);
+                                VM_SLEEP);
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(U(p) % (16 * kPage), 0u);
   EXPECT_EQ(TakeAsks(), (std::vector<Ask>{{16 * kPage, 16 * kPage}}));
   illumos_vmem_xfree(x, p, kPage);
   illumos_vmem_destroy(x);
 
-  vmem_t *vm = illumos_vmem_create(
-      "slack", nullptr, 0, kPage, &TrackedAlloc, &TrackedFree, heap_, 0,
-      VM_SLEEP);
+  vmem_t *vm = illumos_vmem_create("slack", nullptr, 0, kPage, &TrackedAlloc,
+                                   &TrackedFree, heap_, 0, VM_SLEEP);
   ASSERT_NE(vm, nullptr);
   p = illumos_vmem_xalloc(vm, 2 * kPage, 8 * kPage, 0, 0, nullptr, nullptr,
-                           VM_SLEEP);
+                          VM_SLEEP);
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(U(p) % (8 * kPage), 0u);
   std::map<uintptr_t, size_t> out = Ledger::Get().Outstanding(heap_);
@@ -185,9 +179,9 @@ TEST_F(IllumosXimportTest, WithoutXalignTheArenaAsksForAlignmentSlack) {
 TEST_F(IllumosXimportTest, NoQcacheArenasImportAtLeastASlab) {
   // illumos: such arenas import at least the power of two above three
   // times what the quantum caches would have held (8 pages: 128K).
-  vmem_t *vm = illumos_vmem_create(
-      "noqc", nullptr, 0, kPage, &TrackedAlloc, &TrackedFree, heap_,
-      8 * kPage, VMC_NO_QCACHE | VM_SLEEP);
+  vmem_t *vm = illumos_vmem_create("noqc", nullptr, 0, kPage, &TrackedAlloc,
+                                   &TrackedFree, heap_, 8 * kPage,
+                                   VMC_NO_QCACHE | VM_SLEEP);
   ASSERT_NE(vm, nullptr);
   void *p = illumos_vmem_alloc(vm, kPage, VM_SLEEP);
   ASSERT_NE(p, nullptr);
@@ -198,13 +192,12 @@ TEST_F(IllumosXimportTest, NoQcacheArenasImportAtLeastASlab) {
 }
 
 TEST_F(IllumosXimportTest, ImportsAreInTheLargerOfTheTwoQuanta) {
-  vmem_t *big = illumos_vmem_create(
-      "bigq", P(0x20000000), 256 * kPage, 4 * kPage, nullptr, nullptr,
-      nullptr, 0, VM_SLEEP);
+  vmem_t *big =
+      illumos_vmem_create("bigq", P(0x20000000), 256 * kPage, 4 * kPage,
+                          nullptr, nullptr, nullptr, 0, VM_SLEEP);
   ASSERT_NE(big, nullptr);
-  vmem_t *vm = illumos_vmem_create(
-      "smallq", nullptr, 0, kPage, &TrackedAlloc, &TrackedFree, big, 0,
-      VM_SLEEP);
+  vmem_t *vm = illumos_vmem_create("smallq", nullptr, 0, kPage, &TrackedAlloc,
+                                   &TrackedFree, big, 0, VM_SLEEP);
   ASSERT_NE(vm, nullptr);
   void *p = illumos_vmem_alloc(vm, kPage, VM_SLEEP);
   ASSERT_NE(p, nullptr);
@@ -221,20 +214,19 @@ TEST_F(IllumosXimportTest, ImportsAreInTheLargerOfTheTwoQuanta) {
 }
 
 TEST_F(IllumosXimportTest, ConstrainedAllocationsDoNotImport) {
-  vmem_t *vm = illumos_vmem_xcreate(
-      "noimp", nullptr, 0, kPage, &GrowImport, &TrackedFree, heap_, 0,
-      VM_SLEEP);
+  vmem_t *vm = illumos_vmem_xcreate("noimp", nullptr, 0, kPage, &GrowImport,
+                                    &TrackedFree, heap_, 0, VM_SLEEP);
   ASSERT_NE(vm, nullptr);
   // minaddr, maxaddr or nocross: served from the arena's spans or not at
   // all (it has none yet).
-  EXPECT_EQ(illumos_vmem_xalloc(vm, kPage, 0, 0, 0, P(kBase), nullptr,
-                                 VM_NOSLEEP),
-            nullptr);
+  EXPECT_EQ(
+      illumos_vmem_xalloc(vm, kPage, 0, 0, 0, P(kBase), nullptr, VM_NOSLEEP),
+      nullptr);
   EXPECT_EQ(illumos_vmem_xalloc(vm, kPage, 0, 0, 0, nullptr,
-                                 P(kBase + 1024 * kPage), VM_NOSLEEP),
+                                P(kBase + 1024 * kPage), VM_NOSLEEP),
             nullptr);
-  EXPECT_EQ(illumos_vmem_xalloc(vm, kPage, 0, 0, 16 * kPage, nullptr,
-                                 nullptr, VM_NOSLEEP),
+  EXPECT_EQ(illumos_vmem_xalloc(vm, kPage, 0, 0, 16 * kPage, nullptr, nullptr,
+                                VM_NOSLEEP),
             nullptr);
   EXPECT_TRUE(TakeAsks().empty());
   EXPECT_EQ(Ledger::Get().Imports(heap_), 0);
@@ -248,14 +240,13 @@ TEST_F(IllumosXimportTest, ConstrainedAllocationsDoNotImport) {
   const uintptr_t lo = spans[0].first, hi = lo + spans[0].second;
   // ... from which constrained ones are then served, maxaddr exclusive.
   void *b = illumos_vmem_xalloc(vm, 2 * kPage, 0, 0, 0, P(hi - 2 * kPage),
-                                 P(hi), VM_NOSLEEP);
+                                P(hi), VM_NOSLEEP);
   EXPECT_EQ(U(b), hi - 2 * kPage);
   void *c = illumos_vmem_xalloc(vm, kPage, 0, 0, 4 * kPage, P(lo + kPage),
-                                 P(lo + 2 * kPage), VM_NOSLEEP);
+                                P(lo + 2 * kPage), VM_NOSLEEP);
   EXPECT_EQ(U(c), lo + kPage);
   // Past the span: no import, no space.
-  EXPECT_EQ(illumos_vmem_xalloc(vm, kPage, 0, 0, 0, P(hi), nullptr,
-                                 VM_NOSLEEP),
+  EXPECT_EQ(illumos_vmem_xalloc(vm, kPage, 0, 0, 0, P(hi), nullptr, VM_NOSLEEP),
             nullptr);
   EXPECT_EQ(Ledger::Get().Imports(heap_), 1);
   illumos_vmem_xfree(vm, b, 2 * kPage);

@@ -10,9 +10,9 @@
 
 namespace {
 
+using kmem_test::PageSize;
 using test_util::kHangTimeout;
 using test_util::kSettle;
-using kmem_test::PageSize;
 
 constexpr size_t kPages = 64;
 
@@ -45,8 +45,7 @@ TEST_F(KvaSize, SleepingMallocWaitsForAFree) {
   auto sleeper = std::async(std::launch::async, [] {
     return kmem_malloc(4 * PageSize(), M_WAITOK | M_ZERO);
   });
-  EXPECT_EQ(sleeper.wait_for(kSettle),
-            std::future_status::timeout);
+  EXPECT_EQ(sleeper.wait_for(kSettle), std::future_status::timeout);
   memset(all, 0x42, kPages * PageSize());
   kmem_free(all, kPages * PageSize());
   ASSERT_EQ(sleeper.wait_for(kHangTimeout), std::future_status::ready);

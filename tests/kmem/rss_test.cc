@@ -52,7 +52,8 @@ TEST(Rss, LongRunningProgramDoesNotGrow) {
   auto cycle = [&](int i) {
     if (i % 2 == 0) {
       void *p = kmem_malloc(size, M_WAITOK);
-      Touch(reinterpret_cast<uintptr_t>(p), size, static_cast<unsigned char>(i));
+      Touch(reinterpret_cast<uintptr_t>(p), size,
+            static_cast<unsigned char>(i));
       kmem_free(p, size);
     } else {
       vaddr_t va = uvm_km_alloc(kernel_map, size);

@@ -83,13 +83,13 @@ inline std::string Hex(uintptr_t x) {
 
 // Dies in a panic whose message contains expected (a plain string, worked
 // out in the child process).
-#define EXPECT_PANIC(statement, expected)                          \
-  EXPECT_DEATH(                                                    \
-      {                                                            \
-        ::kmem_test::ExpectedPanic() = (expected);                 \
-        vmem_set_panic_handler(::kmem_test::CheckPanicHandler);    \
-        statement;                                                 \
-      },                                                           \
+#define EXPECT_PANIC(statement, expected)                       \
+  EXPECT_DEATH(                                                 \
+      {                                                         \
+        ::kmem_test::ExpectedPanic() = (expected);              \
+        vmem_set_panic_handler(::kmem_test::CheckPanicHandler); \
+        statement;                                              \
+      },                                                        \
       "\\[panic as expected\\]")
 
 #endif  // TESTS_KMEM_TEST_UTIL_H_

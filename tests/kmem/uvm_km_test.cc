@@ -18,10 +18,10 @@ namespace {
 
 using kmem_test::AllBytesAre;
 using kmem_test::Hex;
-using test_util::kHangTimeout;
-using test_util::kSettle;
 using kmem_test::PageSize;
 using kmem_test::Touch;
+using test_util::kHangTimeout;
+using test_util::kSettle;
 
 bool Within(vaddr_t addr, vsize_t size, vaddr_t min, vaddr_t max) {
   return addr >= min && addr + size <= max;
@@ -41,8 +41,8 @@ TEST(UvmKm, AllocatedPagesCanBeWrittenAndRead) {
   vaddr_t k = uvm_km_kmemalloc(kernel_map, nullptr, size, 0);
   for (vaddr_t va : {a, z, a1, k}) {
     ASSERT_NE(va, 0u);
-    EXPECT_TRUE(Within(va, size, vm_map_min(kernel_map),
-                       vm_map_max(kernel_map)));
+    EXPECT_TRUE(
+        Within(va, size, vm_map_min(kernel_map), vm_map_max(kernel_map)));
     memset(reinterpret_cast<void *>(va), 0xc3, size);
     EXPECT_TRUE(AllBytesAre(va, size, 0xc3));
   }
@@ -54,15 +54,23 @@ TEST(UvmKm, ZeroedAllocationsReadZeroAfterReuse) {
   // the previous one dirtied.
   const vsize_t size = 8 * PageSize();
   vaddr_t min, max;
-  vm_map_t map = uvm_km_suballoc(kernel_map, &min, &max, size, 0, false,
-                                 nullptr);
+  vm_map_t map =
+      uvm_km_suballoc(kernel_map, &min, &max, size, 0, false, nullptr);
   for (int round = 0; round < 4; round++) {
     vaddr_t va;
     switch (round) {
-      case 0: va = uvm_km_zalloc(map, size); break;
-      case 1: va = uvm_km_alloc1(map, size, 0, true); break;
-      case 2: va = uvm_km_kmemalloc(map, nullptr, size, UVM_KMF_ZERO); break;
-      default: va = uvm_km_alloc(map, size); break;
+      case 0:
+        va = uvm_km_zalloc(map, size);
+        break;
+      case 1:
+        va = uvm_km_alloc1(map, size, 0, true);
+        break;
+      case 2:
+        va = uvm_km_kmemalloc(map, nullptr, size, UVM_KMF_ZERO);
+        break;
+      default:
+        va = uvm_km_alloc(map, size);
+        break;
     }
     ASSERT_EQ(va, min) << "round " << round;
     if (round < 3) {
@@ -146,12 +154,12 @@ TEST(UvmKm, VallocWaitSleepsUntilFreeWakeup) {
   }
   ASSERT_EQ(uvm_km_valloc(map, PageSize()), 0u);  // exhausted
 
-  auto sleeper = std::async(std::launch::async,
-                            [map] { return uvm_km_valloc_wait(map, PageSize()); });
+  auto sleeper = std::async(std::launch::async, [map] {
+    return uvm_km_valloc_wait(map, PageSize());
+  });
   // The map is full: it cannot be done (this wait only gives it time to go
   // to sleep; the test holds whatever the timing).
-  EXPECT_EQ(sleeper.wait_for(kSettle),
-            std::future_status::timeout);
+  EXPECT_EQ(sleeper.wait_for(kSettle), std::future_status::timeout);
   vaddr_t freed = pages.back();
   pages.pop_back();
   uvm_km_free_wakeup(map, freed, PageSize());
@@ -187,8 +195,8 @@ TEST(UvmKm, VallocRangesAreZeroFilledOnFirstTouch) {
   // the previous one dirtied.
   const vsize_t size = 8 * PageSize();
   vaddr_t min, max;
-  vm_map_t map = uvm_km_suballoc(kernel_map, &min, &max, size, 0, false,
-                                 nullptr);
+  vm_map_t map =
+      uvm_km_suballoc(kernel_map, &min, &max, size, 0, false, nullptr);
   for (int round = 0; round < 4; round++) {
     vaddr_t va = round % 2 == 0 ? uvm_km_valloc(map, size)
                                 : uvm_km_valloc_wait(map, size);
@@ -216,9 +224,8 @@ TEST(UvmKm, MoreThanTheMapReturnsZero) {
         uvm_km_valloc_wait(small, 4 * PageSize() + 1),
         uvm_km_valloc_wait(small, 8 * PageSize()),
         uvm_km_valloc_wait(small, huge),
-        uvm_km_valloc_wait(kernel_map,
-                           vm_map_max(kernel_map) - vm_map_min(kernel_map) +
-                               PageSize()),
+        uvm_km_valloc_wait(kernel_map, vm_map_max(kernel_map) -
+                                           vm_map_min(kernel_map) + PageSize()),
     };
   });
   ASSERT_EQ(wait.wait_for(kHangTimeout), std::future_status::ready);
@@ -246,8 +253,8 @@ TEST(UvmKm, SubmapAllocationsStayWithinMinMax) {
   EXPECT_EQ(max - min, npages * PageSize());
   EXPECT_EQ(vm_map_min(map), min);
   EXPECT_EQ(vm_map_max(map), max);
-  EXPECT_TRUE(Within(min, max - min, vm_map_min(kernel_map),
-                     vm_map_max(kernel_map)));
+  EXPECT_TRUE(
+      Within(min, max - min, vm_map_min(kernel_map), vm_map_max(kernel_map)));
   // Fill it with every kind of allocation, then check where they went.
   struct A {
     vaddr_t va;
@@ -259,10 +266,18 @@ TEST(UvmKm, SubmapAllocationsStayWithinMinMax) {
     vsize_t size = (1 + i % 3) * PageSize();
     vaddr_t va;
     switch (i % 4) {
-      case 0: va = uvm_km_alloc(map, size); break;
-      case 1: va = uvm_km_zalloc(map, size); break;
-      case 2: va = uvm_km_valloc(map, size); break;
-      default: va = uvm_km_kmemalloc(map, nullptr, size, UVM_KMF_NOWAIT); break;
+      case 0:
+        va = uvm_km_alloc(map, size);
+        break;
+      case 1:
+        va = uvm_km_zalloc(map, size);
+        break;
+      case 2:
+        va = uvm_km_valloc(map, size);
+        break;
+      default:
+        va = uvm_km_kmemalloc(map, nullptr, size, UVM_KMF_NOWAIT);
+        break;
     }
     if (va == 0) {
       if (size == PageSize()) break;
@@ -284,8 +299,8 @@ TEST(UvmKm, FixedSubmapSitsWhereAsked) {
   uvm_km_free(kernel_map, hole, 2 * size);
   vaddr_t min = hole + size, max = 0;
   static struct vm_map storage;  // caller-provided, lives on
-  vm_map_t map = uvm_km_suballoc(kernel_map, &min, &max, size,
-                                 VM_MAP_PAGEABLE, true, &storage);
+  vm_map_t map = uvm_km_suballoc(kernel_map, &min, &max, size, VM_MAP_PAGEABLE,
+                                 true, &storage);
   EXPECT_EQ(map, &storage);
   EXPECT_EQ(min, hole + size);
   EXPECT_EQ(max, hole + 2 * size);
@@ -296,13 +311,13 @@ TEST(UvmKm, FixedSubmapSitsWhereAsked) {
 
   // A fixed submap of the submap, and a chosen one beside it.
   vaddr_t smin = min + 4 * PageSize(), smax = 0;
-  vm_map_t sub = uvm_km_suballoc(map, &smin, &smax, 8 * PageSize(), 0, true,
-                                 nullptr);
+  vm_map_t sub =
+      uvm_km_suballoc(map, &smin, &smax, 8 * PageSize(), 0, true, nullptr);
   EXPECT_EQ(smin, min + 4 * PageSize());
   EXPECT_EQ(smax, smin + 8 * PageSize());
   vaddr_t cmin = 0, cmax = 0;
-  vm_map_t chosen = uvm_km_suballoc(map, &cmin, &cmax, 8 * PageSize(), 0,
-                                    false, nullptr);
+  vm_map_t chosen =
+      uvm_km_suballoc(map, &cmin, &cmax, 8 * PageSize(), 0, false, nullptr);
   EXPECT_TRUE(Within(cmin, cmax - cmin, min, max));
   EXPECT_TRUE(cmax <= smin || cmin >= smax);  // no overlap
   vaddr_t v1 = uvm_km_alloc(sub, 8 * PageSize());
@@ -325,8 +340,7 @@ class UvmKmDeathTest : public testing::Test {
 TEST_F(UvmKmDeathTest, AddressOnlyAllocationsFault) {
   // UVM_KMF_VALLOC is address space for the caller's own pages (unlike
   // uvm_km_valloc(), pageable memory).
-  vaddr_t k = uvm_km_kmemalloc(kernel_map, nullptr, PageSize(),
-                               UVM_KMF_VALLOC);
+  vaddr_t k = uvm_km_kmemalloc(kernel_map, nullptr, PageSize(), UVM_KMF_VALLOC);
   ASSERT_NE(k, 0u);
   EXPECT_DEATH(*reinterpret_cast<volatile char *>(k) = 1, "");
   uvm_km_free(kernel_map, k, PageSize());
@@ -347,14 +361,13 @@ TEST_F(UvmKmDeathTest, FreeToTheWrongMap) {
                    ") is outside the map");
   // Inside the kernel map, but not one of its allocations.
   EXPECT_PANIC(uvm_km_free(kernel_map, va, PageSize()),
-               "uvm_km_free: map kernel_map: address " + Hex(va) +
-                   " (size " + Hex(PageSize()) +
-                   ") was not allocated from the map");
+               "uvm_km_free: map kernel_map: address " + Hex(va) + " (size " +
+                   Hex(PageSize()) + ") was not allocated from the map");
   // The range of a submap is not memory to free.
   EXPECT_PANIC(uvm_km_free(kernel_map, amin, amax - amin),
-               "uvm_km_free: map kernel_map: address " + Hex(amin) +
-                   " (size " + Hex(amax - amin) + ") is the range of " +
-                   vm_map_name(a) + ", not memory");
+               "uvm_km_free: map kernel_map: address " + Hex(amin) + " (size " +
+                   Hex(amax - amin) + ") is the range of " + vm_map_name(a) +
+                   ", not memory");
   uvm_km_free(a, va, PageSize());
   EXPECT_PANIC(uvm_km_free_wakeup(a, va, PageSize()),
                "uvm_km_free_wakeup: map " + std::string(vm_map_name(a)) +
@@ -375,17 +388,15 @@ TEST_F(UvmKmDeathTest, FreeWithTheWrongSize) {
 TEST_F(UvmKmDeathTest, FixedSubmapOverAllocatedSpace) {
   vaddr_t va = uvm_km_valloc(kernel_map, 4 * PageSize());
   vaddr_t min = va + PageSize(), max;
-  EXPECT_PANIC(uvm_km_suballoc(kernel_map, &min, &max, 4 * PageSize(), 0,
-                               true, nullptr),
-               "uvm_km_suballoc: map kernel_map: address " +
-                   Hex(va + PageSize()) + " (size " + Hex(4 * PageSize()) +
-                   ") for a fixed submap is not free");
+  EXPECT_PANIC(
+      uvm_km_suballoc(kernel_map, &min, &max, 4 * PageSize(), 0, true, nullptr),
+      "uvm_km_suballoc: map kernel_map: address " + Hex(va + PageSize()) +
+          " (size " + Hex(4 * PageSize()) + ") for a fixed submap is not free");
   vaddr_t outside = vm_map_max(kernel_map);
-  EXPECT_PANIC(uvm_km_suballoc(kernel_map, &outside, &max, PageSize(), 0,
-                               true, nullptr),
-               "uvm_km_suballoc: map kernel_map: address " + Hex(outside) +
-                   " (size " + Hex(PageSize()) +
-                   ") for a fixed submap is outside the map");
+  EXPECT_PANIC(
+      uvm_km_suballoc(kernel_map, &outside, &max, PageSize(), 0, true, nullptr),
+      "uvm_km_suballoc: map kernel_map: address " + Hex(outside) + " (size " +
+          Hex(PageSize()) + ") for a fixed submap is outside the map");
   uvm_km_free(kernel_map, va, 4 * PageSize());
 }
 
@@ -393,10 +404,10 @@ TEST_F(UvmKmDeathTest, SubmapBiggerThanTheParent) {
   vaddr_t min, max;
   vm_map_t small = Submap(4, &min, &max);
   vaddr_t smin, smax;
-  EXPECT_PANIC(uvm_km_suballoc(small, &smin, &smax, 8 * PageSize(), 0, false,
-                               nullptr),
-               "uvm_km_suballoc: map " + std::string(vm_map_name(small)) +
-                   ": no room for a submap of size " + Hex(8 * PageSize()));
+  EXPECT_PANIC(
+      uvm_km_suballoc(small, &smin, &smax, 8 * PageSize(), 0, false, nullptr),
+      "uvm_km_suballoc: map " + std::string(vm_map_name(small)) +
+          ": no room for a submap of size " + Hex(8 * PageSize()));
 }
 
 }  // namespace

@@ -19,7 +19,8 @@ using kmem_test::PageSize;
 using kmem_test::Touch;
 
 bool InKernelMap(uintptr_t addr, size_t size) {
-  return addr >= vm_map_min(kernel_map) && addr + size <= vm_map_max(kernel_map);
+  return addr >= vm_map_min(kernel_map) &&
+         addr + size <= vm_map_max(kernel_map);
 }
 
 TEST(KernelMap, IsAReservationManagedByTheKernelArena) {
@@ -120,9 +121,9 @@ TEST(Kva, BackAndUnbackByHand) {
   // Part of a range, too.
   Touch(va, size, 0x11);
   kmem_unback(kernel_object, va + 2 * PageSize(), 2 * PageSize());
-  ASSERT_EQ(kmem_back(kernel_object, va + 2 * PageSize(), 2 * PageSize(),
-                      M_ZERO),
-            KERN_SUCCESS);
+  ASSERT_EQ(
+      kmem_back(kernel_object, va + 2 * PageSize(), 2 * PageSize(), M_ZERO),
+      KERN_SUCCESS);
   EXPECT_EQ(*reinterpret_cast<unsigned char *>(va), 0x11);
   EXPECT_TRUE(AllBytesAre(va + 2 * PageSize(), 2 * PageSize(), 0));
   kmem_unback(kernel_object, va, size);
@@ -201,9 +202,8 @@ TEST_F(KmemDeathTest, FreeOfWhatWasNotAllocated) {
   void *p = kmem_malloc(4 * PageSize(), M_WAITOK);
   uintptr_t inside = reinterpret_cast<uintptr_t>(p) + PageSize();
   EXPECT_PANIC(kmem_free(reinterpret_cast<void *>(inside), PageSize()),
-               "kmem_free: map kernel_map: address " + Hex(inside) +
-                   " (size " + Hex(PageSize()) +
-                   ") was not allocated from the map");
+               "kmem_free: map kernel_map: address " + Hex(inside) + " (size " +
+                   Hex(PageSize()) + ") was not allocated from the map");
   kmem_free(p, 4 * PageSize());
   // A double free.
   EXPECT_PANIC(kmem_free(p, 4 * PageSize()),
@@ -236,8 +236,8 @@ TEST_F(KmemDeathTest, BadArguments) {
                "kmem_malloc: map kernel_map: both M_NOWAIT and M_WAITOK");
   // Sleeping for more than the whole map would never end.
   EXPECT_PANIC(kmem_malloc(2 * kmem_kva_size(), M_WAITOK),
-               "kmem_malloc: map kernel_map: size " +
-                   Hex(2 * kmem_kva_size()) + " exceeds the map");
+               "kmem_malloc: map kernel_map: size " + Hex(2 * kmem_kva_size()) +
+                   " exceeds the map");
 }
 
 }  // namespace

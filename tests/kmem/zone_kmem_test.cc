@@ -80,8 +80,7 @@ TEST(ZoneOnKmem, SlabsComeFromTheKernelMapAndGoBack) {
     }
   }
   for (size_t i = 0; i < items.size(); i++) {
-    for (uint64_t w : items[i]->words)
-      ASSERT_EQ(w & 0xff, i & 0xff);
+    for (uint64_t w : items[i]->words) ASSERT_EQ(w & 0xff, i & 0xff);
     uma_zfree(zone, items[i]);
   }
 

@@ -134,8 +134,7 @@ TEST(FaultCreateTest, NoWaitCreateFailsCleanly) {
   // A destroyed arena leaves its storage in the arena zone, so the create
   // below gets it without malloc and fails in the tag refill instead.
   vmem_destroy(vmem_create("fault-warm", 0, 0, 1, 0, M_WAITOK));
-  vmem_t *drain =
-      vmem_create("drain2", 0x10000000, 0x10000000, 1, 0, M_WAITOK);
+  vmem_t *drain = vmem_create("drain2", 0x10000000, 0x10000000, 1, 0, M_WAITOK);
   std::vector<vmem_addr_t> held;
   DrainTagZone(drain, &held);
   {

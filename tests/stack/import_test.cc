@@ -27,8 +27,8 @@ constexpr vmem_size_t kImportQuantum = 0x1000;
 
 int Alloc(vmem_t *vm, vmem_size_t size, vmem_addr_t *addr,
           int flags = M_BESTFIT | M_NOWAIT) {
-  int error = vmem_xalloc(vm, size, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-                          flags, addr);
+  int error =
+      vmem_xalloc(vm, size, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX, flags, addr);
   vmem_verify(vm);
   return error;
 }
@@ -110,8 +110,8 @@ TEST_F(ImportTest, AlignedXallocImportsSizePlusTwiceAlign) {
   // size 0x64 rounds to 0x70; align 0x4000 > quantum: the import asks for
   // roundup(0x70 + 2 * 0x4000, import quantum) = 0x9000.
   vmem_addr_t a;
-  ASSERT_EQ(vmem_xalloc(vm_, 0x64, 0x4000, 0, 0, VMEM_ADDR_MIN,
-                        VMEM_ADDR_MAX, M_BESTFIT | M_NOWAIT, &a),
+  ASSERT_EQ(vmem_xalloc(vm_, 0x64, 0x4000, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
+                        M_BESTFIT | M_NOWAIT, &a),
             0);
   vmem_verify(vm_);
   auto imports = src_.imports();
@@ -174,11 +174,10 @@ TEST_F(ImportTest, EachSpanReleasedOnItsOwn) {
   ASSERT_EQ(Alloc(vm_, 0x100, &a2), 0);  // in one of them
   ASSERT_EQ(src_.imports().size(), 2u);
 
-  const bool a2_with_a = src_.Contains(a2, 0x100) &&
-                         ((a2 >= imports[0].addr &&
-                           a2 < imports[0].addr + imports[0].size) ==
-                          (a >= imports[0].addr &&
-                           a < imports[0].addr + imports[0].size));
+  const bool a2_with_a =
+      src_.Contains(a2, 0x100) &&
+      ((a2 >= imports[0].addr && a2 < imports[0].addr + imports[0].size) ==
+       (a >= imports[0].addr && a < imports[0].addr + imports[0].size));
   vmem_addr_t lone = a2_with_a ? b : a;
   vmem_addr_t other = a2_with_a ? a : b;
 
@@ -241,8 +240,7 @@ TEST(ImportNextFitTest, NextFitOnAnArenaWithoutSpans) {
   // only the next-fit cursor. A next-fit allocation must import, as the
   // other strategies do.
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(NextFitOnEmptyArenaChild(), ::testing::ExitedWithCode(0),
-              "OK");
+  EXPECT_EXIT(NextFitOnEmptyArenaChild(), ::testing::ExitedWithCode(0), "OK");
 }
 
 TEST(ImportStaticTest, StaticSpansAreNeverReleased) {
@@ -315,8 +313,8 @@ TEST_F(ImportTest, FailingImportIsEnomemAndLeavesTheArenaUnchanged) {
   EXPECT_EQ(vmem_alloc(vm_, 0x2000, M_FIRSTFIT | M_NOWAIT, &b), ENOMEM);
   vmem_verify(vm_);
   EXPECT_EQ(ArenaState::Of(vm_), after);
-  EXPECT_EQ(vmem_xalloc(vm_, 0x100, 0x10000, 0, 0, VMEM_ADDR_MIN,
-                        VMEM_ADDR_MAX, M_BESTFIT | M_NOWAIT, &b),
+  EXPECT_EQ(vmem_xalloc(vm_, 0x100, 0x10000, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
+                        M_BESTFIT | M_NOWAIT, &b),
             ENOMEM);
   vmem_verify(vm_);
   EXPECT_EQ(ArenaState::Of(vm_), after);

@@ -23,8 +23,7 @@ void NoteReclaim(vmem_t *, int) { g_reclaims.fetch_add(1); }
 
 TEST(LimitWakeTest, RaisingTheLimitWakesTheSleeper) {
   const int hour = 3600 * 1000;  // ticks of 1 ms
-  ASSERT_EQ(vmem_sysctl_int("kern.vmem_periodic_interval", nullptr, &hour),
-            0);
+  ASSERT_EQ(vmem_sysctl_int("kern.vmem_periodic_interval", nullptr, &hour), 0);
   vmem_t *parent =
       vmem_create("lw-parent", 0x100000, 0x10000, 0x1000, 0, M_WAITOK);
   vmem_t *vm = vmem_create("lw-child", 0, 0, 0x1000, 0, M_WAITOK);

@@ -27,12 +27,12 @@ vmem_addr_t Alloc(vmem_t *vm, vmem_size_t size) {
   return addr;
 }
 
-int XAlloc(vmem_t *vm, vmem_size_t size, vmem_size_t align,
-           vmem_size_t phase, vmem_size_t nocross, vmem_addr_t minaddr,
-           vmem_addr_t maxaddr, int flags = M_BESTFIT | M_NOWAIT) {
+int XAlloc(vmem_t *vm, vmem_size_t size, vmem_size_t align, vmem_size_t phase,
+           vmem_size_t nocross, vmem_addr_t minaddr, vmem_addr_t maxaddr,
+           int flags = M_BESTFIT | M_NOWAIT) {
   vmem_addr_t addr;
-  return vmem_xalloc(vm, size, align, phase, nocross, minaddr, maxaddr,
-                     flags, &addr);
+  return vmem_xalloc(vm, size, align, phase, nocross, minaddr, maxaddr, flags,
+                     &addr);
 }
 
 // Allocates from an arena (quantum 0x1000) whose import function returns a
@@ -267,11 +267,10 @@ TEST_P(MisuseTest, Panics) {
   EXPECT_DEATH(m.run(), m.message);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, MisuseTest, ::testing::ValuesIn(kMisuses),
-    [](const ::testing::TestParamInfo<Misuse> &info) {
-      return std::string(info.param.name);
-    });
+INSTANTIATE_TEST_SUITE_P(Table, MisuseTest, ::testing::ValuesIn(kMisuses),
+                         [](const ::testing::TestParamInfo<Misuse> &info) {
+                           return std::string(info.param.name);
+                         });
 
 // The handler sees the same message, without the "panic: " prefix.
 void RecordingHandler(const char *message) {

@@ -30,16 +30,16 @@ TEST(RehashTest, PeriodIsSet) {
 }
 
 TEST(RehashTest, HashGrowsAndShrinks) {
-  vmem_t *vm = vmem_create("rehash", 0x100000, kSegments * 0x20, 0x10, 0,
-                           M_WAITOK);
+  vmem_t *vm =
+      vmem_create("rehash", 0x100000, kSegments * 0x20, 0x10, 0, M_WAITOK);
   ASSERT_NE(vm, nullptr);
   EXPECT_EQ(HashBuckets(vm), 16);
   std::vector<vmem_addr_t> held;
   for (int i = 0; i < kSegments; i++) {
     vmem_addr_t a;
     // Every other slot, so no two busy segments are adjacent.
-    ASSERT_EQ(vmem_xalloc(vm, 0x10, 0x20, 0, 0, VMEM_ADDR_MIN,
-                          VMEM_ADDR_MAX, M_BESTFIT | M_NOWAIT, &a),
+    ASSERT_EQ(vmem_xalloc(vm, 0x10, 0x20, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
+                          M_BESTFIT | M_NOWAIT, &a),
               0);
     held.push_back(a);
     if (i % 1000 == 999) vmem_verify(vm);
@@ -47,8 +47,7 @@ TEST(RehashTest, HashGrowsAndShrinks) {
   vmem_verify(vm);
 
   // Grows: 3000 busy tags want 4096 buckets.
-  ASSERT_TRUE(WaitUntil([&] { return HashBuckets(vm) > 16; }))
-      << ShowVmem(vm);
+  ASSERT_TRUE(WaitUntil([&] { return HashBuckets(vm) > 16; })) << ShowVmem(vm);
   vmem_verify(vm);
   EXPECT_TRUE(WaitUntil([&] { return HashBuckets(vm) == 4096; }))
       << ShowVmem(vm);
@@ -63,8 +62,7 @@ TEST(RehashTest, HashGrowsAndShrinks) {
   EXPECT_EQ(vmem_size(vm, VMEM_ALLOC), 0u);
 
   // Shrinks back to the minimum.
-  ASSERT_TRUE(WaitUntil([&] { return HashBuckets(vm) == 16; }))
-      << ShowVmem(vm);
+  ASSERT_TRUE(WaitUntil([&] { return HashBuckets(vm) == 16; })) << ShowVmem(vm);
   vmem_verify(vm);
   vmem_destroy(vm);
 }

@@ -37,8 +37,7 @@ void VerifyAll(const std::vector<vmem_t *> &arenas) {
 }
 
 TEST(StackedTest, ChildAllocatesFromParentSpace) {
-  vmem_t *parent =
-      vmem_create("st-parent", kBase, kSize, 0x1000, 0, M_WAITOK);
+  vmem_t *parent = vmem_create("st-parent", kBase, kSize, 0x1000, 0, M_WAITOK);
   ASSERT_NE(parent, nullptr);
   vmem_t *child = Stack("st-child", parent, 0x10, 0x1000);
   ASSERT_NE(child, nullptr);
@@ -68,8 +67,7 @@ TEST(StackedTest, ChildAllocatesFromParentSpace) {
 }
 
 TEST(StackedTest, ParentExhaustionIsEnomemInTheChild) {
-  vmem_t *parent = vmem_create("st-small", kBase, 0x2000, 0x1000, 0,
-                               M_WAITOK);
+  vmem_t *parent = vmem_create("st-small", kBase, 0x2000, 0x1000, 0, M_WAITOK);
   vmem_t *child = Stack("st-smallc", parent, 0x10, 0x1000);
   vmem_addr_t a, b, c;
   ASSERT_EQ(vmem_alloc(child, 0x1000, M_BESTFIT | M_NOWAIT, &a), 0);
@@ -79,10 +77,8 @@ TEST(StackedTest, ParentExhaustionIsEnomemInTheChild) {
   const ArenaState cbefore = ArenaState::Of(child);
   EXPECT_EQ(vmem_alloc(child, 0x10, M_BESTFIT | M_NOWAIT, &c), ENOMEM);
   VerifyAll({parent, child});
-  EXPECT_EQ(WithoutTagStock(ArenaState::Of(parent)),
-            WithoutTagStock(pbefore));
-  EXPECT_EQ(WithoutTagStock(ArenaState::Of(child)),
-            WithoutTagStock(cbefore));
+  EXPECT_EQ(WithoutTagStock(ArenaState::Of(parent)), WithoutTagStock(pbefore));
+  EXPECT_EQ(WithoutTagStock(ArenaState::Of(child)), WithoutTagStock(cbefore));
   vmem_free(child, a, 0x1000);
   vmem_free(child, b, 0x1000);
   VerifyAll({parent, child});
@@ -95,8 +91,7 @@ TEST(StackedTest, ParentExhaustionIsEnomemInTheChild) {
 // levels; everything must flow back down once all is freed.
 void RandomStack(int depth, int strategy_mask, unsigned seed) {
   std::vector<vmem_t *> arenas;
-  arenas.push_back(
-      vmem_create("st-l0", kBase, kSize, 0x1000, 0, M_WAITOK));
+  arenas.push_back(vmem_create("st-l0", kBase, kSize, 0x1000, 0, M_WAITOK));
   const char *names[] = {"st-l1", "st-l2", "st-l3"};
   for (int i = 1; i < depth; i++)
     arenas.push_back(Stack(names[i - 1], arenas.back(),
@@ -164,8 +159,7 @@ void RandomStack(int depth, int strategy_mask, unsigned seed) {
         << "level " << i << "\n"
         << ShowVmem(arenas[i]);
   EXPECT_EQ(vmem_size(arenas[0], VMEM_ALLOC), 0u);
-  for (auto it = arenas.rbegin(); it != arenas.rend(); ++it)
-    vmem_destroy(*it);
+  for (auto it = arenas.rbegin(); it != arenas.rend(); ++it) vmem_destroy(*it);
 }
 
 // The random runs go in child processes: a vmem_verify() panic fails the
@@ -198,8 +192,7 @@ TEST_F(StackedRandomTest, FourLevelsBestFit) {
 // not in address order. That is legal (upstream vmem_add1() appends every
 // span at the tail); the arena must stay consistent and verifiable.
 void ReimportBelowAHeldSpan() {
-  vmem_t *parent =
-      vmem_create("st-reimp", kBase, kSize, 0x1000, 0, M_WAITOK);
+  vmem_t *parent = vmem_create("st-reimp", kBase, kSize, 0x1000, 0, M_WAITOK);
   vmem_t *child = Stack("st-reimpc", parent, 0x10, 0x1000);
   vmem_addr_t a, b, c;
   ASSERT_EQ(vmem_alloc(child, 0x1000, M_BESTFIT | M_NOWAIT, &a), 0);

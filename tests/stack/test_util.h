@@ -42,8 +42,8 @@ struct ArenaState {
 
   static ArenaState Of(vmem_t *vm) {
     return {vmem_size(vm, VMEM_ALLOC), vmem_size(vm, VMEM_FREE),
-            vmem_size(vm, VMEM_ALLOC | VMEM_FREE),
-            vmem_size(vm, VMEM_MAXFREE), test_util::Stats(vm)};
+            vmem_size(vm, VMEM_ALLOC | VMEM_FREE), vmem_size(vm, VMEM_MAXFREE),
+            test_util::Stats(vm)};
   }
   bool operator==(const ArenaState &o) const {
     return alloc == o.alloc && free == o.free && total == o.total &&
@@ -53,8 +53,8 @@ struct ArenaState {
 
 inline std::ostream &operator<<(std::ostream &os, const ArenaState &s) {
   using test_util::operator<<;
-  return os << "alloc=" << s.alloc << " free=" << s.free
-            << " total=" << s.total << " maxfree=" << s.maxfree << "\n"
+  return os << "alloc=" << s.alloc << " free=" << s.free << " total=" << s.total
+            << " maxfree=" << s.maxfree << "\n"
             << s.stats;
 }
 
@@ -71,13 +71,13 @@ inline ArenaState WithoutTagStock(ArenaState s) {
 // Runs statement in a death-test child (set death_test_style "threadsafe"
 // first): a panic there (vmem_verify() finding broken invariants, say) or
 // a failed expectation fails this test without killing the test binary.
-#define EXPECT_OK_IN_CHILD(statement)                                    \
-  EXPECT_EXIT(                                                           \
-      {                                                                  \
-        statement;                                                       \
-        fprintf(stderr, "child done\n");                                \
-        _exit(::testing::Test::HasFailure() ? 1 : 0);                   \
-      },                                                                 \
+#define EXPECT_OK_IN_CHILD(statement)                 \
+  EXPECT_EXIT(                                        \
+      {                                               \
+        statement;                                    \
+        fprintf(stderr, "child done\n");              \
+        _exit(::testing::Test::HasFailure() ? 1 : 0); \
+      },                                              \
       ::testing::ExitedWithCode(0), "child done")
 
 #endif  // TESTS_STACK_TEST_UTIL_H_

@@ -104,8 +104,8 @@ TEST(WaitTest, SeveralSleepersAllComplete) {
   for (int i = 0; i < kSleepers; i++)
     futs.push_back(Spawn([&] {
       Result r;
-      r.error = vmem_xalloc(vm, 0x400, 0, 0, 0, VMEM_ADDR_MIN,
-                            VMEM_ADDR_MAX, M_FIRSTFIT, &r.addr);
+      r.error = vmem_xalloc(vm, 0x400, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
+                            M_FIRSTFIT, &r.addr);
       // Each success takes one freed block: never more than were freed.
       int n = done.fetch_add(1) + 1;
       r.saw_free = n <= frees.load();

@@ -63,7 +63,8 @@ class XmlReader {
     Misc();
     if (Peek("<?xml")) {
       size_t end = s_.find("?>", i_);
-      if (end == std::string::npos) return Fail("unterminated declaration", error);
+      if (end == std::string::npos)
+        return Fail("unterminated declaration", error);
       i_ = end + 2;
     }
     Misc();
@@ -94,9 +95,8 @@ class XmlReader {
   }
   bool Name(std::string *name) {
     size_t start = i_;
-    while (i_ < s_.size() &&
-           (isalnum(static_cast<unsigned char>(s_[i_])) ||
-            strchr("_-.:", s_[i_]) != nullptr))
+    while (i_ < s_.size() && (isalnum(static_cast<unsigned char>(s_[i_])) ||
+                              strchr("_-.:", s_[i_]) != nullptr))
       i_++;
     *name = s_.substr(start, i_ - start);
     return !name->empty() && !isdigit(static_cast<unsigned char>((*name)[0]));
@@ -108,9 +108,11 @@ class XmlReader {
         size_t end = s_.find(';', i_);
         if (end == std::string::npos) return false;
         std::string ref = s_.substr(i_ + 1, end - i_ - 1);
-        static const std::map<std::string, char> kRefs = {
-            {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'},
-            {"apos", '\''}};
+        static const std::map<std::string, char> kRefs = {{"amp", '&'},
+                                                          {"lt", '<'},
+                                                          {"gt", '>'},
+                                                          {"quot", '"'},
+                                                          {"apos", '\''}};
         if (kRefs.count(ref) != 0) {
           *out += kRefs.at(ref);
         } else if (ref.size() > 1 && ref[0] == '#') {
@@ -200,8 +202,8 @@ std::unique_ptr<Element> ParseXml(const std::string &doc, std::string *error) {
   return XmlReader(doc).Parse(error);
 }
 
-void Collect(const Element &e, const std::string &name,
-             const std::string &cls, std::vector<const Element *> *out) {
+void Collect(const Element &e, const std::string &name, const std::string &cls,
+             std::vector<const Element *> *out) {
   auto it = e.attrs.find("class");
   if (e.name == name && it != e.attrs.end() && it->second == cls)
     out->push_back(&e);
@@ -239,10 +241,10 @@ TEST(XmlReaderTest, RefusesWhatIsNotWellFormed) {
 TEST(VmemstatTest, KernelScenarioReportsArenasAndZones) {
   Result r = run("tools/vmemstat --seconds=0.2 --threads=2");
   ASSERT_EQ(r.status, 0) << r.out;
-  for (const char *s : {"vmem 'kva'", "vmem 'kmem'", "vmem 'pid'",
-                        "hash buckets:", "ORDER(B)", "ZONE", "vmem btag:",
-                        "kmem-4096:", "buf-4k:",
-                        "all allocations freed and arenas destroyed"})
+  for (const char *s :
+       {"vmem 'kva'", "vmem 'kmem'", "vmem 'pid'", "hash buckets:", "ORDER(B)",
+        "ZONE", "vmem btag:", "kmem-4096:", "buf-4k:",
+        "all allocations freed and arenas destroyed"})
     EXPECT_THAT(r.out, HasSubstr(s));
 }
 
@@ -348,10 +350,10 @@ TEST(VmemstatTest, BadOptionsExitTwoBeforeAnyWork) {
   } cases[] = {
       {"--seconds=3600 --bogus", "vmemstat: unknown option '--bogus'\n"},
       {"--seconds=3600 -x", "vmemstat: unknown option '-x'\n"},
-      {"--seconds=3600 extra",
-       "vmemstat: unexpected argument 'extra'\n"},
+      {"--seconds=3600 extra", "vmemstat: unexpected argument 'extra'\n"},
       {"--seconds=3600 --json=yes", "vmemstat: option --json takes no value\n"},
-      {"--seconds=3600 --threads", "vmemstat: option --threads needs a value\n"},
+      {"--seconds=3600 --threads",
+       "vmemstat: option --threads needs a value\n"},
       {"--seconds=3600 --threads=abc",
        "vmemstat: --threads must be a number from 1 to 64, not 'abc'\n"},
       {"--seconds=3600 --threads=0",
@@ -372,8 +374,9 @@ TEST(VmemstatTest, BadOptionsExitTwoBeforeAnyWork) {
        "vmemstat: --scenario: unknown scenario 'nope'\n"},
       {"--seconds=3600 --svg=/dev/null/x.svg",
        "vmemstat: --svg: cannot write /dev/null/x.svg: Not a directory\n"},
-      {"--seconds=3600 --svg=/", "vmemstat: --svg: cannot write /: Is a "
-                                 "directory\n"},
+      {"--seconds=3600 --svg=/",
+       "vmemstat: --svg: cannot write /: Is a "
+       "directory\n"},
   };
   for (const auto &c : cases) {
     SCOPED_TRACE(c.args);
@@ -438,19 +441,19 @@ void CheckSvg(const std::string &path, const std::vector<std::string> &names) {
 }
 
 TEST(VmemstatTest, SvgOfTheKernelScenario) {
-  const std::string svg =
-      std::string(getenv("TEST_TMPDIR")) + "/kernel.svg";
+  const std::string svg = std::string(getenv("TEST_TMPDIR")) + "/kernel.svg";
   Result r = run("tools/vmemstat --seconds=0.3 --svg=" + svg);
   ASSERT_EQ(r.status, 0) << r.out;
   CheckSvg(svg, {"kva", "kmem", "pid"});
   // kmem has a quantum cache: the share bar shows its part.
-  EXPECT_THAT(ReadFile(svg), HasSubstr("data-part=\"quantum cache, held free\""));
+  EXPECT_THAT(ReadFile(svg),
+              HasSubstr("data-part=\"quantum cache, held free\""));
 }
 
 TEST(VmemstatTest, SvgOfTheIdScenarioWithJson) {
   const std::string svg = std::string(getenv("TEST_TMPDIR")) + "/ids.svg";
-  Result r = run("tools/vmemstat --seconds=0.2 --scenario=ids --json --svg=" +
-                 svg);
+  Result r =
+      run("tools/vmemstat --seconds=0.2 --scenario=ids --json --svg=" + svg);
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_THAT(r.out, HasSubstr("\"name\": \"ids\""));
   CheckSvg(svg, {"ids"});
@@ -459,8 +462,8 @@ TEST(VmemstatTest, SvgOfTheIdScenarioWithJson) {
 // The picture replaces the named file whole, and leaves no temporary.
 TEST(VmemstatTest, SvgReplacesTheFileWhole) {
   const std::string dir = std::string(getenv("TEST_TMPDIR")) + "/replace";
-  ASSERT_EQ(system(("rm -rf " + dir + " && mkdir " + dir +
-                    " && echo old > " + dir + "/ids.svg")
+  ASSERT_EQ(system(("rm -rf " + dir + " && mkdir " + dir + " && echo old > " +
+                    dir + "/ids.svg")
                        .c_str()),
             0);
   Result r = run("tools/vmemstat --seconds=0.1 --scenario=ids --svg=" + dir +
@@ -476,13 +479,14 @@ TEST(VmemstatTest, SvgReplacesTheFileWhole) {
 // and leaves the named file as it was, with no temporary beside it.
 TEST(VmemstatTest, SvgWriteFailureExitsOneAndKeepsTheOldFile) {
   const std::string dir = std::string(getenv("TEST_TMPDIR")) + "/full";
-  ASSERT_EQ(system(("rm -rf " + dir + " && mkdir " + dir +
-                    " && echo old > " + dir + "/ids.svg")
+  ASSERT_EQ(system(("rm -rf " + dir + " && mkdir " + dir + " && echo old > " +
+                    dir + "/ids.svg")
                        .c_str()),
             0);
-  Result r = run("sh -c \"trap '' XFSZ; ulimit -f 0; exec tools/vmemstat "
-                 "--seconds=0.1 --scenario=ids --svg=" +
-                 dir + "/ids.svg\"");
+  Result r =
+      run("sh -c \"trap '' XFSZ; ulimit -f 0; exec tools/vmemstat "
+          "--seconds=0.1 --scenario=ids --svg=" +
+          dir + "/ids.svg\"");
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_THAT(r.out, HasSubstr("vmem 'ids'"));
   EXPECT_THAT(r.out, HasSubstr("vmemstat: cannot write " + dir + "/ids.svg"));
@@ -514,9 +518,9 @@ TEST(VmemstatTest, ProgressLineOnATerminal) {
 }
 
 TEST(VmemBenchTest, TinyRunPrintsTheRatioTable) {
-  Result r = run(
-      "tools/vmem_bench --benchmark_min_time=0.001 "
-      "--benchmark_filter='BM_SmallPair|BM_TlsStack'");
+  Result r =
+      run("tools/vmem_bench --benchmark_min_time=0.001 "
+          "--benchmark_filter='BM_SmallPair|BM_TlsStack'");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_THAT(r.out, HasSubstr("BM_SmallPair/cached"));
   EXPECT_THAT(r.out, HasSubstr("small pair, uncached / cached (1 thread)"));

@@ -51,9 +51,9 @@ inline std::ostream &operator<<(std::ostream &os, const vmem_stats &st) {
   for (int i = 0; i < st.vs_norder; i++) {
     const vmem_order_stats &o = st.vs_order[i];
     if (o.vo_inuse_count == 0 && o.vo_free_count == 0) continue;
-    os << "  order size " << o.vo_size << ": inuse " << o.vo_inuse_count
-       << " (" << o.vo_inuse_bytes << " bytes), free " << o.vo_free_count
-       << " (" << o.vo_free_bytes << " bytes)\n";
+    os << "  order size " << o.vo_size << ": inuse " << o.vo_inuse_count << " ("
+       << o.vo_inuse_bytes << " bytes), free " << o.vo_free_count << " ("
+       << o.vo_free_bytes << " bytes)\n";
   }
   return os;
 }

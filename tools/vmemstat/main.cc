@@ -72,16 +72,15 @@ int main(int argc, char **argv) {
   std::vector<vmemstat::OpCounts> counts(threads);
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; t++)
-    workers.emplace_back([&, t] {
-      counts[t] = stack->work(t, [&] { return done.load(); });
-    });
+    workers.emplace_back(
+        [&, t] { counts[t] = stack->work(t, [&] { return done.load(); }); });
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + std::chrono::duration<double>(seconds);
   while (std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    double elapsed = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     if (progress)
       fprintf(stderr, "\rvmemstat: %s on %d thread(s): %.1f/%.1f s",
               scenario.c_str(), threads, std::min(elapsed, seconds), seconds);
@@ -105,15 +104,15 @@ int main(int argc, char **argv) {
         static_cast<std::vector<uma_zone_t> *>(arg)->push_back(z);
       },
       &zones);
-  std::string report =
-      json ? vmemstat::json_report(run, stack->arenas(), zones)
-           : vmemstat::text_report(run, stack->arenas(), zones);
+  std::string report = json
+                           ? vmemstat::json_report(run, stack->arenas(), zones)
+                           : vmemstat::text_report(run, stack->arenas(), zones);
   fputs(report.c_str(), stdout);
   bool svg_ok = true;
   if (svg_file != nullptr) {
     std::string error;
-    svg_ok = svg_file->Commit(
-        vmemstat::svg_report(run, stack->arenas(), zones), &error);
+    svg_ok = svg_file->Commit(vmemstat::svg_report(run, stack->arenas(), zones),
+                              &error);
     if (!svg_ok) fprintf(stderr, "vmemstat: %s\n", error.c_str());
   }
   stack->release_all();

@@ -56,8 +56,7 @@ std::string parse_options(int argc, char **argv, Options *o) {
     const bool takes_value = name == "--scenario" || name == "--threads" ||
                              name == "--seconds" || name == "--svg";
     if (name == "--json") {
-      if (eq != absl::string_view::npos)
-        return "option --json takes no value";
+      if (eq != absl::string_view::npos) return "option --json takes no value";
       o->json = true;
       continue;
     }

@@ -50,16 +50,16 @@ std::string text_report(const RunSummary &run,
       const vmem_order_stats &o = st.vs_order[i];
       if (o.vo_inuse_count == 0 && o.vo_free_count == 0) continue;
       absl::StrAppendFormat(&out, "\t%-15u %-11u %-15u %-11u %u\n", o.vo_size,
-                            o.vo_inuse_count, o.vo_inuse_bytes,
-                            o.vo_free_count, o.vo_free_bytes);
+                            o.vo_inuse_count, o.vo_inuse_bytes, o.vo_free_count,
+                            o.vo_free_bytes);
     }
     out += "\n";
   }
   if (!zones.empty()) {
     bool any_failure = false;
-    absl::StrAppendFormat(&out, "%-18s %8s %8s %8s %8s %10s %6s %6s\n",
-                          "ZONE", "SIZE(B)", "LIMIT", "USED", "FREE", "REQ",
-                          "FAIL", "SLEEP");
+    absl::StrAppendFormat(&out, "%-18s %8s %8s %8s %8s %10s %6s %6s\n", "ZONE",
+                          "SIZE(B)", "LIMIT", "USED", "FREE", "REQ", "FAIL",
+                          "SLEEP");
     for (uma_zone_t z : zones) {
       struct uma_zone_stats zs;
       uma_zone_get_stats(z, &zs);
@@ -104,9 +104,9 @@ std::string json_report(const RunSummary &run,
         "%s\n  {\"name\": %s, \"quantum\": %u, \"size\": %u, \"inuse\": %u, "
         "\"free\": %u, \"spans\": %u, \"busy_tags\": %d, \"free_tags\": %d, "
         "\"hash_buckets\": %u, \"orders\": [",
-        sep, json_string(st.vs_name), st.vs_quantum, st.vs_size,
-        st.vs_inuse, st.vs_free, st.vs_spans, st.vs_busy_tags,
-        st.vs_free_tags, st.vs_hash_buckets);
+        sep, json_string(st.vs_name), st.vs_quantum, st.vs_size, st.vs_inuse,
+        st.vs_free, st.vs_spans, st.vs_busy_tags, st.vs_free_tags,
+        st.vs_hash_buckets);
     const char *osep = "";
     for (int i = 0; i < st.vs_norder; i++) {
       const vmem_order_stats &o = st.vs_order[i];
@@ -114,9 +114,8 @@ std::string json_report(const RunSummary &run,
       absl::StrAppendFormat(&out,
                             "%s{\"size\": %u, \"inuse\": %u, \"inuse_bytes\": "
                             "%u, \"free\": %u, \"free_bytes\": %u}",
-                            osep, o.vo_size, o.vo_inuse_count,
-                            o.vo_inuse_bytes, o.vo_free_count,
-                            o.vo_free_bytes);
+                            osep, o.vo_size, o.vo_inuse_count, o.vo_inuse_bytes,
+                            o.vo_free_count, o.vo_free_bytes);
       osep = ", ";
     }
     out += "]}";
