@@ -30,10 +30,6 @@ void DriverStats::Add(const DriverStats &o) {
   spans_added += o.spans_added;
   imports += o.imports;
   releases += o.releases;
-  cursor_split_tolerated += o.cursor_split_tolerated;
-  unused_import_tolerated += o.unused_import_tolerated;
-  nextfit_skipped += o.nextfit_skipped;
-  wrap_add_skipped += o.wrap_add_skipped;
   careless_ops += o.careless_ops;
   null_addrp_allocs += o.null_addrp_allocs;
   waiting_allocs += o.waiting_allocs;
@@ -59,9 +55,7 @@ std::string DriverStats::ToString() const {
            "sleeps %lld (verified %lld), hung children retried %lld\n"
            "import size wraps %lld; not made: import "
            "overlap %lld, waiting M_NOVM %lld; "
-           "M_NOVM ENOMEM %lld\n"
-           "tolerated: cursor split %lld, unused imports %lld, next fit "
-           "%lld, wrapping add %lld",
+           "M_NOVM ENOMEM %lld",
            (long long)ops, (long long)careless_ops, (long long)allocs,
            (long long)alloc_failures, (long long)null_addrp_allocs,
            (long long)waiting_allocs, (long long)frees, (long long)spans_added,
@@ -70,9 +64,7 @@ std::string DriverStats::ToString() const {
            (long long)predicted_sleeps, (long long)sleeps_verified,
            (long long)child_retries, (long long)import_size_wraps,
            (long long)import_overlap_skipped, (long long)novm_skipped,
-           (long long)novm_enomem, (long long)cursor_split_tolerated,
-           (long long)unused_import_tolerated, (long long)nextfit_skipped,
-           (long long)wrap_add_skipped);
+           (long long)novm_enomem);
   return buf;
 }
 
@@ -207,7 +199,7 @@ class Runner {
   int ReadFit();
   bool AddSpan();
   bool Alloc(bool constrained);
-  bool DoAlloc(const Request &rq, const vmem_size_t *cap);
+  bool DoAlloc(const Request &rq);
   Fetch PredictFetch(vmem_size_t size, const Constraints &c,
                      vmem_size_t limit) const;
   bool FreeOne(size_t index);
@@ -385,14 +377,6 @@ bool Runner::AddSpan() {
   vmem_addr_t addr = SlotBase(slot) + off * q_;
   vmem_size_t size = len * q_;
   if (model_.OverlapsSpan(addr, size)) return true;  // misuse: skip
-  // Known issue (5): vmem_add1() takes a span at 0 for the continuation of
-  // a last segment that ends at VMEM_ADDR_MAX (the sum wraps) and makes a
-  // span that wraps (vmem_verify() panics). Skipped while tolerated.
-  if (addr == 0 && src_ == nullptr && opt_.tolerate_known_issues &&
-      model_.LastSpanEndsAtTop()) {
-    st_->wrap_add_skipped++;
-    return true;
-  }
   Trace("vmem_add(%#" PRIxPTR ", %#zx)", addr, size);
   int error = vmem_add(vm_, addr, size, M_NOWAIT);
   if (error != 0)
@@ -438,39 +422,12 @@ bool Runner::Alloc(bool constrained) {
       }
     }
   }
-  bool unconstrained = (c.align == 0 || c.align == q_) && c.phase == 0 &&
-                       c.nocross == 0 && c.minaddr == VMEM_ADDR_MIN &&
-                       c.maxaddr == VMEM_ADDR_MAX;
-  // Known issue (4): a next-fit request that merges the two free segments
-  // the cursor parts leaves the merged segment on the free list of its old
-  // size (vmem_verify() panics). While tolerated, no next-fit request is
-  // made while the cursor parts free space.
-  if ((flags & M_NEXTFIT) != 0 && opt_.tolerate_known_issues &&
-      !CursorCuts(Walk()).empty()) {
-    st_->nextfit_skipped++;
-    return true;
-  }
-  // Known issue (3): a constrained request that the first imported span
-  // does not meet imports again with too few boundary tags in stock, and
-  // bt_save() panics. While tolerated, a temporary limit stops the second
-  // import before bt_save() (vmem_import() checks the limit first).
-  vmem_size_t cap = 0;
-  bool capped = false;
-  if (src_ != nullptr && !unconstrained && opt_.tolerate_known_issues) {
-    vmem_size_t align = c.align == 0 ? q_ : c.align;
-    vmem_size_t isize = align != q_ ? 2 * align + size : size;
-    isize = (isize + import_quantum_ - 1) / import_quantum_ * import_quantum_;
-    if (limit_ == 0 || model_.total() + isize < limit_) {
-      cap = model_.total() + isize;
-      capped = true;
-    }
-  }
   Request rq;
   rq.x = constrained;
   rq.size0 = size0;
   rq.c = c;
   rq.flags = flags;
-  return DoAlloc(rq, capped ? &cap : nullptr);
+  return DoAlloc(rq);
 }
 
 // The model's play of what vmem_xalloc() does when the request does not fit
@@ -522,7 +479,7 @@ Fetch Runner::PredictFetch(vmem_size_t size, const Constraints &c,
   }
 }
 
-bool Runner::DoAlloc(const Request &rq, const vmem_size_t *cap) {
+bool Runner::DoAlloc(const Request &rq) {
   const vmem_size_t size0 = rq.size0;
   const Constraints &c = rq.c;
   const vmem_size_t size = model_.RoundUp(size0);
@@ -549,7 +506,7 @@ bool Runner::DoAlloc(const Request &rq, const vmem_size_t *cap) {
         ", max %#" PRIxPTR ", %s%s)",
         fn, size0, c.align, c.phase, c.nocross, c.minaddr, c.maxaddr,
         FlagsName(rq.flags).c_str(), rq.null_addrp ? ", addrp NULL" : "");
-  const Fetch f = PredictFetch(size, c, cap != nullptr ? *cap : limit_);
+  const Fetch f = PredictFetch(size, c, limit_);
   switch (f.kind) {
     case Fetch::kImportOverflow:
       Trace("  the import size wraps: fails without importing");
@@ -588,10 +545,8 @@ bool Runner::DoAlloc(const Request &rq, const vmem_size_t *cap) {
   int refused_before = src_ != nullptr ? src_->refused() : 0;
   const bool armed =
       src_ != nullptr && src_->state().odd != FakeSource::kNormal;
-  if (cap != nullptr) vmem_set_limit(vm_, *cap);
   vmem_addr_t addr = 0;
   int error = call(&addr);
-  if (cap != nullptr) vmem_set_limit(vm_, limit_);
   Trace("  = %d, %#" PRIxPTR, error, addr);
   if (armed && src_->state().odd == FakeSource::kNormal &&
       src_->import_count() != imports_before)
@@ -600,7 +555,6 @@ bool Runner::DoAlloc(const Request &rq, const vmem_size_t *cap) {
   if (!SyncSource(imports_before, error == 0 ? 1 : 0)) return false;
   const int imported =
       src_ != nullptr ? src_->import_count() - imports_before : 0;
-  const bool strict = !opt_.tolerate_known_issues;
   if (error == 0) {
     if (rq.null_addrp) {
       // The new busy segment is the allocation.
@@ -634,12 +588,12 @@ bool Runner::DoAlloc(const Request &rq, const vmem_size_t *cap) {
           "min %#" PRIxPTR ", max %#" PRIxPTR ") returned %#" PRIxPTR
           ", which breaks the constraints",
           size0, c.align, c.phase, c.nocross, c.minaddr, c.maxaddr, addr);
-    if (strict && fails)
+    if (fails)
       return Fail("%s(%#zx) succeeded at %#" PRIxPTR
                   ", but the model finds "
                   "no room even after importing",
                   fn, size0, addr);
-    if (strict && imported != f.imports)
+    if (imported != f.imports)
       return Fail(
           "%s(%#zx) imported %d span(s); the model's play imports "
           "%d",
@@ -664,12 +618,6 @@ bool Runner::DoAlloc(const Request &rq, const vmem_size_t *cap) {
   }
   vmem_addr_t fit;
   if (model_.FindFit(size, c, &fit)) {
-    std::set<vmem_addr_t> cuts = CursorCuts(Walk());
-    if (opt_.tolerate_known_issues && !cuts.empty() &&
-        !model_.FindFit(size, c, &fit, cuts)) {
-      st_->cursor_split_tolerated++;
-      return true;
-    }
     return Fail("%s(%#zx, align %#zx, phase %#zx, nocross %#zx, min %#" PRIxPTR
                 ", max %#" PRIxPTR
                 ", %s) failed, but the model fits it at "
@@ -678,12 +626,12 @@ bool Runner::DoAlloc(const Request &rq, const vmem_size_t *cap) {
                 FlagsName(rq.flags).c_str(), fit,
                 RangesToString(model_.FreeRuns()).c_str());
   }
-  if (strict && f.kind == Fetch::kFitsAfterImports)
+  if (f.kind == Fetch::kFitsAfterImports)
     return Fail(
         "%s(%#zx, %s) failed, but the model imports %d span(s) and "
         "fits it",
         fn, size0, FlagsName(rq.flags).c_str(), f.imports);
-  if (strict && imported != f.imports)
+  if (imported != f.imports)
     return Fail(
         "%s(%#zx) imported %d span(s) and failed; the model's play "
         "imports %d",
@@ -889,11 +837,6 @@ bool Runner::CarelessAdd() {
   if (!p.empty())
     return ExpectPanic(
         p, [vm, addr, size, flags] { vmem_add(vm, addr, size, flags); });
-  if (addr == 0 && src_ == nullptr && opt_.tolerate_known_issues &&
-      model_.LastSpanEndsAtTop()) {
-    st_->wrap_add_skipped++;
-    return true;
-  }
   const int masked = Model::MaskFlags(flags);
   const bool tags_ok = SpareTags() >= kBtMaxAlloc;
   int error = vmem_add(vm_, addr, size, flags);
@@ -1069,7 +1012,7 @@ bool Runner::CarelessAlloc() {
         vmem_alloc(vm, rq.size0, rq.flags, addrp);
     });
   }
-  return DoAlloc(rq, nullptr);
+  return DoAlloc(rq);
 }
 
 bool Runner::CarelessFree() {
@@ -1263,7 +1206,7 @@ bool Runner::SizeQuery() {
 // join the model, and releases leave it. Then checks that vmem gave back
 // exactly the used imported spans that are wholly free. imports_before:
 // the source's import count before the operation (spans imported since
-// and not used are the second known issue).
+// and not used must have been given back: PORT(21)).
 bool Runner::SyncSource(int imports_before, int phase) {
   if (src_ == nullptr) return true;
   if (src_->bad_releases() != 0)
@@ -1304,10 +1247,6 @@ bool Runner::SyncSource(int imports_before, int phase) {
     bool split =
         c != cuts.end() && static_cast<unsigned __int128>(*c) <
                                static_cast<unsigned __int128>(r.start) + r.size;
-    if (split && opt_.tolerate_known_issues) {
-      st_->cursor_split_tolerated++;
-      continue;
-    }
     return Fail("imported span %#" PRIxPTR
                 "+%#zx is wholly free but was not "
                 "released%s",
@@ -1322,14 +1261,11 @@ bool Runner::SyncSource(int imports_before, int phase) {
       if (std::find(used.begin(), used.end(), r) == used.end())
         unused.push_back(r);
     }
-    if (!unused.empty()) {
-      if (!opt_.tolerate_known_issues)
-        return Fail(
-            "a failed or satisfied request left imported span(s) "
-            "unused and unreleased:%s",
-            RangesToString(unused).c_str());
-      st_->unused_import_tolerated++;
-    }
+    if (!unused.empty())
+      return Fail(
+          "a failed or satisfied request left imported span(s) "
+          "unused and unreleased:%s",
+          RangesToString(unused).c_str());
   }
   return true;
 }

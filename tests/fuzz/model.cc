@@ -333,12 +333,6 @@ void Model::AddSpan(vmem_addr_t addr, vmem_size_t size, bool imported) {
   last_span_ = addr;
 }
 
-bool Model::LastSpanEndsAtTop() const {
-  auto it = spans_.find(last_span_);
-  return have_last_ && it != spans_.end() &&
-         End(it->first, it->second.first) == static_cast<u128>(1) << 64;
-}
-
 void Model::AddStaticSpanMerging(vmem_addr_t addr, vmem_size_t size) {
   auto it = spans_.find(last_span_);
   if (have_last_ && it != spans_.end() &&

@@ -109,8 +109,6 @@ class Model {
   // that starts where the previously added one ends extends it (vmem_add1()).
   bool OverlapsSpan(vmem_addr_t addr, vmem_size_t size) const;
   void AddSpan(vmem_addr_t addr, vmem_size_t size, bool imported);
-  // Whether the span added last ends at the top of the address space.
-  bool LastSpanEndsAtTop() const;
   // vmem_add() in an arena without a release function.
   void AddStaticSpanMerging(vmem_addr_t addr, vmem_size_t size);
   // An imported span, given back to the source. REQUIRES: wholly free.

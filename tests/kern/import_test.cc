@@ -14,7 +14,7 @@
 #include <sys/vmem_ext.h>
 
 #include "gtest/gtest.h"
-#include "tests/stack/test_util.h"
+#include "tests/kern/test_util.h"
 #include "tests/util/fake_source.h"
 
 namespace vmem_test {
@@ -296,11 +296,11 @@ TEST_F(ImportTest, FailingImportIsEnomemAndLeavesTheArenaUnchanged) {
   // The first failing call may top up the arena's private stock of
   // boundary tags (vs_free_tags: a cache, filled before the search);
   // nothing else may change.
-  const ArenaState before = ArenaState::Of(vm_);
+  const ArenaSnapshot before = ArenaSnapshot::Of(vm_);
   vmem_addr_t b = 0xdead;
   EXPECT_EQ(Alloc(vm_, 0x1000, &b), ENOMEM);
   EXPECT_EQ(src_.refused(), 1);
-  const ArenaState after = ArenaState::Of(vm_);
+  const ArenaSnapshot after = ArenaSnapshot::Of(vm_);
   EXPECT_EQ(after.alloc, before.alloc);
   EXPECT_EQ(after.free, before.free);
   EXPECT_EQ(after.total, before.total);
@@ -312,12 +312,12 @@ TEST_F(ImportTest, FailingImportIsEnomemAndLeavesTheArenaUnchanged) {
   // identical.
   EXPECT_EQ(vmem_alloc(vm_, 0x2000, M_FIRSTFIT | M_NOWAIT, &b), ENOMEM);
   vmem_verify(vm_);
-  EXPECT_EQ(ArenaState::Of(vm_), after);
+  EXPECT_EQ(ArenaSnapshot::Of(vm_), after);
   EXPECT_EQ(vmem_xalloc(vm_, 0x100, 0x10000, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
                         M_BESTFIT | M_NOWAIT, &b),
             ENOMEM);
   vmem_verify(vm_);
-  EXPECT_EQ(ArenaState::Of(vm_), after);
+  EXPECT_EQ(ArenaSnapshot::Of(vm_), after);
   EXPECT_EQ(src_.refused(), 3);
   EXPECT_EQ(src_.imports().size(), 1u);
 
@@ -336,10 +336,10 @@ TEST_F(ImportTest, FailingImportIsEnomemAndLeavesTheArenaUnchanged) {
 
 TEST_F(ImportTest, FailingImportOnAFreshArenaChangesOnlyTheTagStock) {
   src_.set_fail(true);
-  const ArenaState before = ArenaState::Of(vm_);
+  const ArenaSnapshot before = ArenaSnapshot::Of(vm_);
   vmem_addr_t b;
   EXPECT_EQ(Alloc(vm_, 0x100, &b), ENOMEM);
-  const ArenaState after = ArenaState::Of(vm_);
+  const ArenaSnapshot after = ArenaSnapshot::Of(vm_);
   // The boundary-tag stock (vs_free_tags) is topped up before the import is
   // tried; it is a cache, not arena state. Everything else is identical.
   EXPECT_EQ(after.alloc, before.alloc);
@@ -357,11 +357,11 @@ TEST_F(ImportTest, LimitStopsImports) {
   ASSERT_EQ(src_.imports().size(), 2u);
   EXPECT_EQ(vmem_size(vm_, VMEM_ALLOC | VMEM_FREE), 0x2000u);
 
-  const ArenaState before = ArenaState::Of(vm_);
+  const ArenaSnapshot before = ArenaSnapshot::Of(vm_);
   EXPECT_EQ(Alloc(vm_, 0x10, &c), ENOMEM);
   EXPECT_EQ(src_.imports().size(), 2u);  // the source was not even asked
   EXPECT_EQ(src_.refused(), 0);
-  EXPECT_EQ(WithoutTagStock(ArenaState::Of(vm_)), WithoutTagStock(before));
+  EXPECT_EQ(WithoutTagStock(ArenaSnapshot::Of(vm_)), WithoutTagStock(before));
 
   // Below the limit again once a span went back.
   Free(vm_, a, 0x1000);
@@ -412,11 +412,11 @@ TEST(ImportReclaimTest, ReclaimIsCalledOnExhaustion) {
   EXPECT_EQ(g_reclaim.calls, 0);
 
   // Reclaim frees nothing: ENOMEM, after one call, arena unchanged.
-  const ArenaState before = ArenaState::Of(vm);
+  const ArenaSnapshot before = ArenaSnapshot::Of(vm);
   EXPECT_EQ(Alloc(vm, 0x100, &c), ENOMEM);
   EXPECT_EQ(g_reclaim.calls, 1);
   EXPECT_NE(g_reclaim.last_flags & M_NOWAIT, 0);
-  EXPECT_EQ(ArenaState::Of(vm), before);
+  EXPECT_EQ(ArenaSnapshot::Of(vm), before);
 
   // Reclaim frees b: the M_NOWAIT allocation then succeeds.
   g_reclaim.to_free.push_back({b, 0x800});

@@ -1,9 +1,8 @@
-// Named regression tests for what the differential driver and the fuzzer
-// found. Each one states the behaviour vmem should have; all of them failed
-// before kern/ was fixed (the driver can still tolerate them, when run
-// against an unfixed build: DriverOptions::tolerate_known_issues, numbered
-// as here). Scenarios that panic run in a death-test child, so a panic
-// fails the test instead of killing the binary.
+// Regression tests for what the differential driver and the fuzzer found,
+// each named after the kern/PORTING.md entry of its fix (Port14_... for
+// PORT(14)). Each one states the behaviour vmem should have; all of them
+// failed before kern/ was fixed. Scenarios that panic run in a death-test
+// child, so a panic fails the test instead of killing the binary.
 #include <errno.h>
 #include <stdlib.h>
 
@@ -67,12 +66,12 @@ class RegressionsTest : public ::testing::Test {
   }
 };
 
-// Known issue (1), upstream behaviour: after a next-fit allocation is freed
+// PORT(14), upstream behaviour: after a next-fit allocation is freed
 // the cursor parts the free space in two (vmem_xfree() does not coalesce
 // across it), so a request for the whole, wholly free arena fails with
 // M_NOWAIT -- and would sleep forever with M_WAITOK.
-// Fix: coalesce across the cursor in vmem_xfree() (see the report).
-TEST_F(RegressionsTest, Issue1_CursorDoesNotSplitFreeSpace) {
+// Fix: coalesce across the cursor in vmem_xfree().
+TEST_F(RegressionsTest, Port14_CursorDoesNotSplitFreeSpace) {
   vmem_t *vm = vmem_create("cursor", 0x1000, 100, 1, 0, M_WAITOK);
   vmem_addr_t a;
   ASSERT_EQ(vmem_alloc(vm, 10, M_NEXTFIT | M_NOWAIT, &a), 0);
@@ -83,13 +82,13 @@ TEST_F(RegressionsTest, Issue1_CursorDoesNotSplitFreeSpace) {
   vmem_destroy(vm);
 }
 
-// Known issue (2), upstream behaviour (the "XXX" in vmem_try_fetch()): an
+// PORT(21), upstream behaviour (the "XXX" in vmem_try_fetch()): an
 // M_NOWAIT request with constraints that the imported span cannot meet
 // (here maxaddr below every span the source hands out) returns ENOMEM but
 // keeps the span it imported, unused and never released -- the arena is
 // not left unchanged as <sys/vmem.h> promises. (A limit stops it after one
-// import; without it, see Issue3.)
-TEST_F(RegressionsTest, Issue2_FailedConstrainedImportLeavesNoSpan) {
+// import; without it, see Port13_SecondImportHasTags.)
+TEST_F(RegressionsTest, Port21_FailedConstrainedImportLeavesNoSpan) {
   test_util::FakeSource src(0x10000000, 0x1000, 8);
   vmem_t *vm = vmem_create("unused-import", 0, 0, 1, 0, M_WAITOK);
   src.Attach(vm, 0x100);
@@ -104,41 +103,41 @@ TEST_F(RegressionsTest, Issue2_FailedConstrainedImportLeavesNoSpan) {
   vmem_destroy(vm);
 }
 
-// Known issue (3), a port bug: the same request without a limit imports a
+// PORT(13), a port bug: the same request without a limit imports a
 // second time; the tag stock was filled once before the loop (upstream
 // refills it on every pass), the first import used two of the four tags,
 // and bt_save() panics ("insufficient free tags 2").
 // Fix: refill the stock on every pass of the loops in vmem_xalloc(),
-// vmem_xalloc_nextfit() and vmem_xalloc_endfit() (see the report).
-TEST_F(RegressionsTest, Issue3_SecondImportHasTags) {
+// vmem_xalloc_nextfit() and vmem_xalloc_endfit().
+TEST_F(RegressionsTest, Port13_SecondImportHasTags) {
   EXPECT_EXIT(Scenario1(), ::testing::ExitedWithCode(0), "");
 }
 
-// Known issue (4): a next-fit request that merges the two free segments
-// around the cursor grows the first without moving it to the free list of
-// its new size; vmem_verify() panics ("not on its free list"), and best and
-// first fit can then miss the segment.
-// Fix: bt_remfree() + bt_insfree() the merged segment (see the report).
-TEST_F(RegressionsTest, Issue4_CursorMergeRefilesSegment) {
+// PORT(14), in the port's own merge: a next-fit request that merges the two
+// free segments around the cursor grows the first without moving it to the free
+// list of its new size; vmem_verify() panics ("not on its free list"), and best
+// and first fit can then miss the segment. Fix: bt_remfree() + bt_insfree() the
+// merged segment.
+TEST_F(RegressionsTest, Port14_CursorMergeRefilesSegment) {
   EXPECT_EXIT(Scenario2(), ::testing::ExitedWithCode(0), "");
 }
 
-// Known issue (5), a port bug: vmem_add1() extends the last segment when
+// PORT(19), a port bug: vmem_add1() extends the last segment when
 // the new span starts where it ends; for a segment that ends at
 // VMEM_ADDR_MAX the end wraps to 0, so a span added at 0 joins it and the
 // arena holds a span that wraps (vmem_verify(): "corrupted tag"), which the
 // PORT: checks in vmem_add() mean to refuse.
 // Fix: do not extend when the last segment ends at VMEM_ADDR_MAX.
-TEST_F(RegressionsTest, Issue5_AddAtZeroAfterTopSpanDoesNotWrap) {
+TEST_F(RegressionsTest, Port19_AddAtZeroAfterTopSpanDoesNotWrap) {
   EXPECT_EXIT(Scenario3(), ::testing::ExitedWithCode(0), "");
 }
 
-// Known issue (6), upstream behaviour: vmem_import() asks the source for
+// PORT(36), upstream behaviour: vmem_import() asks the source for
 // size + 2 * align rounded up to the import quantum without checking that
 // it wraps past 2^64; a request for 2^64 - 16 bytes with an import quantum
 // of 64 asked for 0 bytes, and the empty span panicked, blamed on the
 // source. Fix: such a request fails with ENOMEM and imports nothing.
-TEST_F(RegressionsTest, Issue6_ImportSizeWrapsFailsWithoutImporting) {
+TEST_F(RegressionsTest, Port36_ImportSizeWrapsFailsWithoutImporting) {
   test_util::FakeSource src(0x10000000, 0, 10);
   vmem_t *vm = vmem_create("wrap", 0, 0, 16, 0, M_WAITOK);
   src.Attach(vm, 64);
@@ -153,18 +152,17 @@ TEST_F(RegressionsTest, Issue6_ImportSizeWrapsFailsWithoutImporting) {
   vmem_destroy(vm);
 }
 
-// The driver in strict mode on short streams that reach each issue: these
-// pass today because they expect the driver to report the discrepancy
-// (they turn into failures -- and should then be flipped -- once fixed).
-TEST_F(RegressionsTest, StrictDriverAcceptsRequestAcrossTheCursor) {
+// PORT(14) through the driver: a short stream whose request fits only
+// across the cursor. The driver's model merges free space across the
+// cursor, as the port does: vmem and the model must agree.
+TEST_F(RegressionsTest, Port14_DriverAcceptsRequestAcrossTheCursor) {
   // Static arena of 100 (q=1); next-fit alloc 9; free it; best-fit alloc
   // 97 (0xa0: 1 + 32 * 3), which fits only across the cursor: upstream
-  // fails it, the port merges across the cursor (Issue1 above).
+  // fails it, the port merges across the cursor (PORT(14) above).
   const uint8_t stream[] = {0, 99, 1, 8, 2, 5, 0, 0, 1, 0xa0, 0};
-  DriverOptions strict;
-  strict.tolerate_known_issues = false;
   std::string error;
-  EXPECT_TRUE(RunStream(stream, sizeof(stream), strict, nullptr, &error))
+  EXPECT_TRUE(
+      RunStream(stream, sizeof(stream), DriverOptions(), nullptr, &error))
       << error;
 }
 

@@ -11,7 +11,7 @@
 #include <sys/vmem_ext.h>
 
 #include "gtest/gtest.h"
-#include "tests/stack/test_util.h"
+#include "tests/kern/test_util.h"
 
 namespace vmem_test {
 namespace {

@@ -10,7 +10,7 @@
 #include <sys/vmem_ext.h>
 
 #include "gtest/gtest.h"
-#include "tests/stack/test_util.h"
+#include "tests/kern/test_util.h"
 
 namespace vmem_test {
 namespace {
@@ -73,12 +73,14 @@ TEST(StackedTest, ParentExhaustionIsEnomemInTheChild) {
   ASSERT_EQ(vmem_alloc(child, 0x1000, M_BESTFIT | M_NOWAIT, &a), 0);
   ASSERT_EQ(vmem_alloc(child, 0x1000, M_BESTFIT | M_NOWAIT, &b), 0);
   VerifyAll({parent, child});
-  const ArenaState pbefore = ArenaState::Of(parent);
-  const ArenaState cbefore = ArenaState::Of(child);
+  const ArenaSnapshot pbefore = ArenaSnapshot::Of(parent);
+  const ArenaSnapshot cbefore = ArenaSnapshot::Of(child);
   EXPECT_EQ(vmem_alloc(child, 0x10, M_BESTFIT | M_NOWAIT, &c), ENOMEM);
   VerifyAll({parent, child});
-  EXPECT_EQ(WithoutTagStock(ArenaState::Of(parent)), WithoutTagStock(pbefore));
-  EXPECT_EQ(WithoutTagStock(ArenaState::Of(child)), WithoutTagStock(cbefore));
+  EXPECT_EQ(WithoutTagStock(ArenaSnapshot::Of(parent)),
+            WithoutTagStock(pbefore));
+  EXPECT_EQ(WithoutTagStock(ArenaSnapshot::Of(child)),
+            WithoutTagStock(cbefore));
   vmem_free(child, a, 0x1000);
   vmem_free(child, b, 0x1000);
   VerifyAll({parent, child});

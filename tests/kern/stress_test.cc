@@ -210,8 +210,8 @@ TEST_F(StressTest, ImportingArenaWithLimit) {
   EXPECT_GT(n, 0);
   ExpectEmpty(vm);
   EXPECT_EQ(src.bad_releases(), 0);
-  // Spans that are wholly free after use went back to the source; those
-  // imported and never used stay (known issue 2, regressions_test.cc).
+  // Spans that are wholly free after use went back to the source, and so
+  // did those a request imported and did not use (PORT(21)).
   printf("imports %d, releases %d, still imported %zu bytes\n",
          src.import_count(), src.release_count(),
          vmem_size(vm, VMEM_ALLOC | VMEM_FREE));

@@ -1,8 +1,8 @@
-// Helpers shared by the tests/stack tests: arena snapshots for "unchanged"
-// checks (from vmem_get_stats()), the "show vmem" summary as a string for
+// Helpers shared by the tests/kern tests: arena snapshots for "unchanged"
+// checks (tests/util/arena_stats.h), the "show vmem" summary as a string for
 // failure messages, bounded waits.
-#ifndef TESTS_STACK_TEST_UTIL_H_
-#define TESTS_STACK_TEST_UTIL_H_
+#ifndef TESTS_KERN_TEST_UTIL_H_
+#define TESTS_KERN_TEST_UTIL_H_
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,37 +34,8 @@ inline std::string ShowVmem(vmem_t *vm) {
   return test_util::VmemShow("vmem", vm);
 }
 
-// Everything observable about an arena: vmem_size() for each typemask and
-// what vmem_get_stats() reports.
-struct ArenaState {
-  vmem_size_t alloc, free, total, maxfree;
-  vmem_stats stats;
-
-  static ArenaState Of(vmem_t *vm) {
-    return {vmem_size(vm, VMEM_ALLOC), vmem_size(vm, VMEM_FREE),
-            vmem_size(vm, VMEM_ALLOC | VMEM_FREE), vmem_size(vm, VMEM_MAXFREE),
-            test_util::Stats(vm)};
-  }
-  bool operator==(const ArenaState &o) const {
-    return alloc == o.alloc && free == o.free && total == o.total &&
-           maxfree == o.maxfree && test_util::SameStats(stats, o.stats);
-  }
-};
-
-inline std::ostream &operator<<(std::ostream &os, const ArenaState &s) {
-  using test_util::operator<<;
-  return os << "alloc=" << s.alloc << " free=" << s.free << " total=" << s.total
-            << " maxfree=" << s.maxfree << "\n"
-            << s.stats;
-}
-
-// The state without the arena's private stock of boundary tags (its "free
-// tags"): the stock is topped up before an allocation searches, so even a
-// failing call may change it.
-inline ArenaState WithoutTagStock(ArenaState s) {
-  s.stats.vs_free_tags = 0;
-  return s;
-}
+using test_util::ArenaSnapshot;
+using test_util::WithoutTagStock;
 
 }  // namespace vmem_test
 
@@ -80,4 +51,4 @@ inline ArenaState WithoutTagStock(ArenaState s) {
       },                                              \
       ::testing::ExitedWithCode(0), "child done")
 
-#endif  // TESTS_STACK_TEST_UTIL_H_
+#endif  // TESTS_KERN_TEST_UTIL_H_

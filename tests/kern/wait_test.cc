@@ -15,7 +15,7 @@
 #include <sys/vmem_ext.h>
 
 #include "gtest/gtest.h"
-#include "tests/stack/test_util.h"
+#include "tests/kern/test_util.h"
 
 namespace vmem_test {
 namespace {
@@ -184,7 +184,7 @@ TEST(WaitTest, NoWaitOnAFullArenaFailsAtOnce) {
   vmem_t *vm = vmem_create("w-nowait", 0x1000, 0x1000, 0x10, 0, M_WAITOK);
   vmem_addr_t a = MustAlloc(vm, 0xf00);
   vmem_addr_t b = MustAlloc(vm, 0x100);
-  const ArenaState before = ArenaState::Of(vm);
+  const ArenaSnapshot before = ArenaSnapshot::Of(vm);
   for (int strat : {M_BESTFIT, M_FIRSTFIT}) {
     auto fut = Spawn([&] {
       vmem_addr_t x;
@@ -194,12 +194,12 @@ TEST(WaitTest, NoWaitOnAFullArenaFailsAtOnce) {
     ASSERT_EQ(fut.wait_for(kHangTimeout), std::future_status::ready);
     EXPECT_EQ(fut.get(), ENOMEM);
     vmem_verify(vm);
-    EXPECT_EQ(ArenaState::Of(vm), before);
+    EXPECT_EQ(ArenaSnapshot::Of(vm), before);
   }
   vmem_addr_t x;
   EXPECT_EQ(vmem_alloc(vm, 0x10, M_BESTFIT | M_NOWAIT, &x), ENOMEM);
   vmem_verify(vm);
-  EXPECT_EQ(ArenaState::Of(vm), before);
+  EXPECT_EQ(ArenaSnapshot::Of(vm), before);
   vmem_xfree(vm, a, 0xf00);
   vmem_xfree(vm, b, 0x100);
   vmem_verify(vm);
@@ -212,13 +212,13 @@ void NextFitNoWaitOnFullArena() {
   test_util::StartWatchdog("M_NEXTFIT|M_NOWAIT did not return");
   vmem_t *vm = vmem_create("w-nextfit", 0x1000, 0x1000, 0x10, 0, M_WAITOK);
   vmem_addr_t a = MustAlloc(vm, 0x1000);
-  const ArenaState before = ArenaState::Of(vm);
+  const ArenaSnapshot before = ArenaSnapshot::Of(vm);
   vmem_addr_t x;
   EXPECT_EQ(vmem_xalloc(vm, 0x10, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
                         M_NEXTFIT | M_NOWAIT, &x),
             ENOMEM);
   vmem_verify(vm);
-  EXPECT_EQ(ArenaState::Of(vm), before);
+  EXPECT_EQ(ArenaSnapshot::Of(vm), before);
   vmem_xfree(vm, a, 0x1000);
   vmem_destroy(vm);
 }

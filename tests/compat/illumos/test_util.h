@@ -1,8 +1,8 @@
 // Helpers for the tests of the illumos interface: the segments of an arena
 // as vmem_walk() reports them, a ledger of the spans each source hands out
 // through tracked import functions, bounded waits.
-#ifndef TESTS_ILLUMOS_TEST_UTIL_H_
-#define TESTS_ILLUMOS_TEST_UTIL_H_
+#ifndef TESTS_COMPAT_ILLUMOS_TEST_UTIL_H_
+#define TESTS_COMPAT_ILLUMOS_TEST_UTIL_H_
 
 #include <stdint.h>
 
@@ -157,4 +157,4 @@ inline void DestroySource(vmem_t *src) {
 
 }  // namespace illumos_test
 
-#endif  // TESTS_ILLUMOS_TEST_UTIL_H_
+#endif  // TESTS_COMPAT_ILLUMOS_TEST_UTIL_H_

@@ -11,7 +11,7 @@
 
 #include "compat/illumos/illumos_vmem.h"
 #include "gtest/gtest.h"
-#include "tests/illumos/test_util.h"
+#include "tests/compat/illumos/test_util.h"
 
 namespace illumos_test {
 namespace {

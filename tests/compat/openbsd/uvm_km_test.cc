@@ -12,7 +12,7 @@
 #include <vm/vm_map.h>  // vm_map_min() ..., the maps' own functions
 
 #include "gtest/gtest.h"
-#include "tests/kmem/test_util.h"
+#include "tests/compat/vm/test_util.h"
 
 namespace {
 

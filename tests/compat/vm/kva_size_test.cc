@@ -6,7 +6,7 @@
 
 #include <vm/vm_kern.h>
 #include "gtest/gtest.h"
-#include "tests/kmem/test_util.h"
+#include "tests/compat/vm/test_util.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <uvm/uvm.h>
 #include <vm/vm_kern.h>
 #include "gtest/gtest.h"
-#include "tests/kmem/test_util.h"
+#include "tests/compat/vm/test_util.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // Helpers for the kernel-memory tests: page size, residency, panics that
 // name addresses. Bounded waits are tests/util/concurrency.h's.
-#ifndef TESTS_KMEM_TEST_UTIL_H_
-#define TESTS_KMEM_TEST_UTIL_H_
+#ifndef TESTS_COMPAT_VM_TEST_UTIL_H_
+#define TESTS_COMPAT_VM_TEST_UTIL_H_
 
 #include <stdio.h>
 #include <sys/mman.h>
@@ -92,4 +92,4 @@ inline std::string Hex(uintptr_t x) {
       },                                                        \
       "\\[panic as expected\\]")
 
-#endif  // TESTS_KMEM_TEST_UTIL_H_
+#endif  // TESTS_COMPAT_VM_TEST_UTIL_H_

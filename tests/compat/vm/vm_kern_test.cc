@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/kmem/test_util.h"
+#include "tests/compat/vm/test_util.h"
 
 namespace {
 

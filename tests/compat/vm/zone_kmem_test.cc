@@ -11,7 +11,7 @@
 #include <vm/uma.h>
 #include <vm/vm_kern.h>
 #include "gtest/gtest.h"
-#include "tests/kmem/test_util.h"
+#include "tests/compat/vm/test_util.h"
 
 namespace {
 

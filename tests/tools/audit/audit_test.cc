@@ -7,7 +7,7 @@
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/audit/audit_test_util.h"
+#include "tests/tools/audit/audit_test_util.h"
 #include "tools/audit/fingerprint.h"
 #include "tools/audit/report.h"
 

@@ -1,7 +1,7 @@
 // Helpers for auditing small synthetic C sources in tests.
 
-#ifndef TESTS_AUDIT_AUDIT_TEST_UTIL_H_
-#define TESTS_AUDIT_AUDIT_TEST_UTIL_H_
+#ifndef TESTS_TOOLS_AUDIT_AUDIT_TEST_UTIL_H_
+#define TESTS_TOOLS_AUDIT_AUDIT_TEST_UTIL_H_
 
 #include <algorithm>
 #include <memory>
@@ -71,4 +71,4 @@ inline std::unique_ptr<AuditRun> RunAudit(
 }  // namespace testing
 }  // namespace vmem_audit
 
-#endif  // TESTS_AUDIT_AUDIT_TEST_UTIL_H_
+#endif  // TESTS_TOOLS_AUDIT_AUDIT_TEST_UTIL_H_

@@ -4,7 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/audit/audit_test_util.h"
+#include "tests/tools/audit/audit_test_util.h"
 
 namespace vmem_audit {
 namespace {

@@ -1,8 +1,8 @@
 // Running the vmem_audit binary from a test: quoting for the shell, running
 // a command with its output in a file, reading files back.
 
-#ifndef TESTS_AUDIT_SHELL_H_
-#define TESTS_AUDIT_SHELL_H_
+#ifndef TESTS_TOOLS_AUDIT_SHELL_H_
+#define TESTS_TOOLS_AUDIT_SHELL_H_
 
 #include <sys/wait.h>
 
@@ -45,4 +45,4 @@ inline int RunShell(const std::string &command) {
 }  // namespace testing
 }  // namespace vmem_audit
 
-#endif  // TESTS_AUDIT_SHELL_H_
+#endif  // TESTS_TOOLS_AUDIT_SHELL_H_

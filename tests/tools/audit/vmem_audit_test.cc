@@ -13,7 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/audit/shell.h"
+#include "tests/tools/audit/shell.h"
 
 namespace {
 
