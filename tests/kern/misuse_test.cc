@@ -1,6 +1,6 @@
 // Misuse is a panic naming the function, the arena and the values:
 // "panic: <function>: ... arena <name> ... <values>". One table lists every
-// misuse and the message it must produce (the README lists the same).
+// misuse and the message it must produce (docs/misuse.md lists the same).
 #include <stdio.h>
 
 #include <string>
