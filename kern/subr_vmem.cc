@@ -259,7 +259,7 @@ static struct vmem kernel_arena_storage;
 static struct vmem buffer_arena_storage;
 static struct vmem transient_arena_storage;
 vmem_t *kernel_arena = &kernel_arena_storage;
-vmem_t *kmem_arena = &kernel_arena_storage;	/* PORT(5): compat/vm_kern.h */
+vmem_t *kmem_arena = &kernel_arena_storage;	/* PORT(5): <vm/vm_kern.h> */
 vmem_t *buffer_arena = &buffer_arena_storage;
 vmem_t *transient_arena = &transient_arena_storage;
 

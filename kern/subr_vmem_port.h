@@ -38,7 +38,7 @@ struct vmem_index;
  * PORT(29): the segment before bt, or NULL.  TAILQ_PREV() gets there
  * through the tag before that one, a second dependent cache miss in a big
  * arena; the link to bt is the first member of the previous tag, so the
- * link's address is that tag's (checked in subr_vmem_ext.inc).
+ * link's address is that tag's (checked in subr_vmem_alloc.inc).
  */
 #define	BT_PREV(vm, bt)							\
 	((bt)->bt_seglist.tqe_prev == &(vm)->vm_seglist.tqh_first ?	\

@@ -148,7 +148,9 @@ int vmem_db_show(const char *command, vmem_addr_t addr, int have_addr,
  * Read (oldval) and/or set (newval) an integer tunable; 0, ENOENT or EPERM:
  *	debug.vmem_check		- 1: check every arena in the periodic task
  *	kern.vmem_periodic_interval	- period of the rehash/wakeup task, in
- *					  ticks (1 ms); read when the task runs
+ *					  ticks (1 ms); read each time the task
+ *					  rearms (set before the first arena, it
+ *					  is the first period too)
  */
 int vmem_sysctl_int(const char *name, int *oldval, const int *newval);
 

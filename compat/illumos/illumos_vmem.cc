@@ -85,7 +85,7 @@ constexpr size_t kMaxQcaches = 16;
 // What illumos keeps in its vmem_t and FreeBSD's does not.
 struct Arena {
   vmem_t *vm = nullptr;
-  int cflags = 0;                    // VMC_* flags given at creation
+  int cflags = 0;  // VMC_* flags given at creation
   size_t quantum = 0;
   size_t qcache_max = 0;             // as given to FreeBSD (0 if none)
   size_t min_import = 0;             // a VMC_NO_QCACHE arena's least import
@@ -93,7 +93,7 @@ struct Arena {
   vmem_ximport_t *xafunc = nullptr;  // vmem_xcreate()'s
   vmem_free_t *ffunc = nullptr;
   vmem_t *source = nullptr;
-  size_t source_quantum = 0;         // the source's quantum (ours if none)
+  size_t source_quantum = 0;  // the source's quantum (ours if none)
 
   // Imported spans that were trimmed to whole quanta, by the start the
   // arena has: what afunc returned, for ffunc. Under mu.
@@ -120,7 +120,8 @@ struct Arena {
 // The Arena records of the arenas made here, by arena, under table_lock.
 struct mtx table_lock = MTX_INITIALIZER("illumos arenas");
 std::unordered_map<const vmem_t *, std::unique_ptr<Arena>> &Table() {
-  static auto *t = new std::unordered_map<const vmem_t *, std::unique_ptr<Arena>>;
+  static auto *t =
+      new std::unordered_map<const vmem_t *, std::unique_ptr<Arena>>;
   return *t;
 }
 
@@ -170,8 +171,7 @@ int WaitFlags(int vmflag) {
 
 // The whole quanta of [start, start + size): their start and size (0 if
 // none).
-uintptr_t TrimToQuanta(uintptr_t start, size_t size, size_t q,
-                       size_t *tsizep) {
+uintptr_t TrimToQuanta(uintptr_t start, size_t size, size_t q, size_t *tsizep) {
   const size_t head = (q - (start & (q - 1))) & (q - 1);
   *tsizep = size > head ? (size - head) & ~(q - 1) : 0;
   return start + head;
@@ -226,8 +226,7 @@ void *Failed(const char *func, vmem_t *vm, size_t size, int vmflag) {
 }
 
 // The end of a successful one.
-void *Allocated(const char *func, vmem_t *vm, vmem_addr_t addr,
-                size_t size) {
+void *Allocated(const char *func, vmem_t *vm, vmem_addr_t addr, size_t size) {
   if (addr == 0)
     panic_func(func,
                "arena %s: allocated address 0 (size %#zx), which the "
@@ -337,9 +336,8 @@ int Import(void *arg, vmem_size_t *sizep, vmem_size_t align, int flags,
     a->unaligned_source.store(true, std::memory_order_relaxed);
     // The trimmed start is aligned to the quantum only: how far past it
     // the allocation would start (the worst case if the phase is unknown).
-    const size_t lead = call != nullptr
-                            ? (call->phase - tstart) & (align - 1)
-                            : align - q;
+    const size_t lead =
+        call != nullptr ? (call->phase - tstart) & (align - 1) : align - q;
     if (tsize >= lead && tsize - lead >= *sizep) {
       mtx_lock(&a->mu);
       a->trimmed[tstart] = Arena::Import{tsize, span, ssize};
@@ -377,10 +375,10 @@ void Release(void *arg, vmem_addr_t addr, vmem_size_t size) {
   a->ffunc(a->source, span, size);
 }
 
-vmem_t *CreateCommon(const char *name, void *base, size_t size,
-                     size_t quantum, vmem_alloc_t *afunc,
-                     vmem_ximport_t *xafunc, vmem_free_t *ffunc,
-                     vmem_t *source, size_t qcache_max, int vmflag) {
+vmem_t *CreateCommon(const char *name, void *base, size_t size, size_t quantum,
+                     vmem_alloc_t *afunc, vmem_ximport_t *xafunc,
+                     vmem_free_t *ffunc, vmem_t *source, size_t qcache_max,
+                     int vmflag) {
   const int cflags = vmflag & VMC_FLAGS;
   if (quantum == 0 || (quantum & (quantum - 1)) != 0)
     panic_func("vmem_create", "arena %s: quantum %#zx is not a power of two",
@@ -444,8 +442,8 @@ vmem_t *illumos_vmem_create(const char *name, void *base, size_t size,
                             vmem_free_t *ffunc, vmem_t *source,
                             size_t qcache_max, int vmflag) {
   // VMC_XALIGN belongs to vmem_xcreate() (illumos asserts and drops it).
-  return CreateCommon(name, base, size, quantum, afunc, nullptr, ffunc,
-                      source, qcache_max, vmflag & ~VMC_XALIGN);
+  return CreateCommon(name, base, size, quantum, afunc, nullptr, ffunc, source,
+                      qcache_max, vmflag & ~VMC_XALIGN);
 }
 
 vmem_t *illumos_vmem_xcreate(const char *name, void *base, size_t size,
@@ -453,8 +451,8 @@ vmem_t *illumos_vmem_xcreate(const char *name, void *base, size_t size,
                              vmem_free_t *ffunc, vmem_t *source,
                              size_t qcache_max, int vmflag) {
   // VMC_POPULATOR belongs to vmem_create() (illumos asserts and drops it).
-  return CreateCommon(name, base, size, quantum, nullptr, afunc, ffunc,
-                      source, qcache_max, vmflag & ~VMC_POPULATOR);
+  return CreateCommon(name, base, size, quantum, nullptr, afunc, ffunc, source,
+                      qcache_max, vmflag & ~VMC_POPULATOR);
 }
 
 void illumos_vmem_destroy(vmem_t *vmp) {
@@ -512,9 +510,9 @@ void illumos_vmem_free(vmem_t *vmp, void *vaddr, size_t size) {
   ::vmem_free(vmp, reinterpret_cast<vmem_addr_t>(vaddr), size);
 }
 
-void *illumos_vmem_xalloc(vmem_t *vmp, size_t size, size_t align,
-                          size_t phase, size_t nocross, void *minaddr,
-                          void *maxaddr, int vmflag) {
+void *illumos_vmem_xalloc(vmem_t *vmp, size_t size, size_t align, size_t phase,
+                          size_t nocross, void *minaddr, void *maxaddr,
+                          int vmflag) {
   const vmem_addr_t lo = reinterpret_cast<vmem_addr_t>(minaddr);
   const vmem_addr_t hi = reinterpret_cast<vmem_addr_t>(maxaddr);
   vmem_addr_t addr;
@@ -532,12 +530,12 @@ void *illumos_vmem_xalloc(vmem_t *vmp, size_t size, size_t align,
   AllocScope scope(vmp, vmflag, phase,
                    nocross != 0 || minaddr != nullptr || maxaddr != nullptr,
                    abort);
-  int error = ::vmem_xalloc(
-      vmp, size, align, phase, nocross, lo,
-      maxaddr != nullptr ? hi - 1 : VMEM_ADDR_MAX,
-      (abort ? M_NOWAIT : WaitFlags(vmflag)) | FitFlags(vmflag, false) |
-          ((vmflag & VM_ENDALLOC) != 0 ? M_ENDALLOC : 0),
-      &addr);
+  int error = ::vmem_xalloc(vmp, size, align, phase, nocross, lo,
+                            maxaddr != nullptr ? hi - 1 : VMEM_ADDR_MAX,
+                            (abort ? M_NOWAIT : WaitFlags(vmflag)) |
+                                FitFlags(vmflag, false) |
+                                ((vmflag & VM_ENDALLOC) != 0 ? M_ENDALLOC : 0),
+                            &addr);
   if (error != 0) return Failed("vmem_xalloc", vmp, size, vmflag);
   return Allocated("vmem_xalloc", vmp, addr, size);
 }
@@ -622,4 +620,3 @@ size_t illumos_vmem_size(vmem_t *vmp, int typemask) {
       return 0;
   }
 }
-

@@ -73,7 +73,7 @@
 //    as segments do not come from illumos arenas here. vmem_xcreate()
 //    drops it, as illumos does.
 #ifndef _COMPAT_ILLUMOS_ILLUMOS_VMEM_H_
-#define	_COMPAT_ILLUMOS_ILLUMOS_VMEM_H_
+#define _COMPAT_ILLUMOS_ILLUMOS_VMEM_H_
 
 #include <stddef.h>
 
@@ -149,9 +149,9 @@ void illumos_vmem_free(vmem_t *vmp, void *vaddr, size_t size);
 // Constrained allocation: phase bytes past an align boundary (align 0: the
 // quantum), not crossing a nocross boundary, within [minaddr, maxaddr).
 // Bypasses the quantum caches; free with vmem_xfree().
-void *illumos_vmem_xalloc(vmem_t *vmp, size_t size, size_t align,
-                          size_t phase, size_t nocross, void *minaddr,
-                          void *maxaddr, int vmflag);
+void *illumos_vmem_xalloc(vmem_t *vmp, size_t size, size_t align, size_t phase,
+                          size_t nocross, void *minaddr, void *maxaddr,
+                          int vmflag);
 void illumos_vmem_xfree(vmem_t *vmp, void *vaddr, size_t size);
 
 // Add the span [vaddr, vaddr + size); returns vaddr, or NULL (VM_NOSLEEP).

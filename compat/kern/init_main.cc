@@ -37,10 +37,9 @@ std::atomic<int> ran{0};
 sysinit *next_sysinit() {
   sysinit *next = nullptr;
   for (sysinit &si : sysinits())
-    if (!si.done &&
-        (next == nullptr ||
-         std::tie(si.subsystem, si.order, si.seq) <
-             std::tie(next->subsystem, next->order, next->seq)))
+    if (!si.done && (next == nullptr ||
+                     std::tie(si.subsystem, si.order, si.seq) <
+                         std::tie(next->subsystem, next->order, next->seq)))
       next = &si;
   return next;
 }

@@ -53,9 +53,8 @@ void cv_init(struct cv *cvp, const char *desc) {
 }
 
 void cv_destroy(struct cv *cvp) {
-  KASSERT(waiters(cvp) == 0,
-          ("condvar %s destroyed with %d waiters", cvp->cv_description,
-           waiters(cvp)));
+  KASSERT(waiters(cvp) == 0, ("condvar %s destroyed with %d waiters",
+                              cvp->cv_description, waiters(cvp)));
 }
 
 void cv_wait(struct cv *cvp, struct mtx *m) { wait(cvp, m, nullptr); }

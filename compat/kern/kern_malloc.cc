@@ -35,8 +35,7 @@ void *kern_malloc(size_t size, struct malloc_type *type, int flags) {
   if ((flags & M_ZERO) != 0) memset(p, 0, size);
   __atomic_add_fetch(&type->ks_calls, 1, __ATOMIC_RELAXED);
   __atomic_add_fetch(&type->ks_inuse, 1, __ATOMIC_RELAXED);
-  __atomic_add_fetch(&type->ks_memuse, malloc_usable_size(p),
-                     __ATOMIC_RELAXED);
+  __atomic_add_fetch(&type->ks_memuse, malloc_usable_size(p), __ATOMIC_RELAXED);
   return p;
 }
 

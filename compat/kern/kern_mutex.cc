@@ -23,8 +23,7 @@ void set_owner(struct mtx *m, struct thread *td) {
 bool try_take(struct mtx *m) {
   uint32_t free = MTX_STATE_FREE;
   return __atomic_compare_exchange_n(&m->mtx_state, &free, MTX_STATE_HELD,
-                                     false, __ATOMIC_ACQUIRE,
-                                     __ATOMIC_RELAXED);
+                                     false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
 }  // namespace
@@ -39,8 +38,7 @@ void mtx_init(struct mtx *m, const char *name, const char *type, int opts) {
 }
 
 void mtx_destroy(struct mtx *m) {
-  KASSERT(owner(m) == nullptr,
-          ("mutex %s destroyed while held", m->mtx_name));
+  KASSERT(owner(m) == nullptr, ("mutex %s destroyed while held", m->mtx_name));
   m->mtx_name = nullptr;
 }
 

@@ -13,8 +13,7 @@ namespace {
 std::atomic<vmem_panic_handler_t> panic_handler{nullptr};
 }  // namespace
 
-vmem_panic_handler_t vmem_set_panic_handler(
-    vmem_panic_handler_t handler) {
+vmem_panic_handler_t vmem_set_panic_handler(vmem_panic_handler_t handler) {
   return panic_handler.exchange(handler);
 }
 

@@ -125,6 +125,4 @@ int callout_reset(struct callout *c, int ticks, void (*func)(void *),
 
 int callout_stop(struct callout *c) { return Softclock::get().stop(c); }
 
-int callout_pending(struct callout *c) {
-  return Softclock::get().pending(c);
-}
+int callout_pending(struct callout *c) { return Softclock::get().pending(c); }

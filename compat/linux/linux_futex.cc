@@ -7,8 +7,8 @@
 
 int futex_wait(uint32_t *word, uint32_t expected,
                const struct timespec *timeout) {
-  return static_cast<int>(syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE,
-                                  expected, timeout, nullptr, 0));
+  return static_cast<int>(syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected,
+                                  timeout, nullptr, 0));
 }
 
 void futex_wake(uint32_t *word, int n) {

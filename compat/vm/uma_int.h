@@ -22,7 +22,7 @@
 // uma_zfree() with them); a C file that includes this header sees nothing
 // more than <vm/uma.h>.
 #ifndef _COMPAT_VM_UMA_INT_H_
-#define	_COMPAT_VM_UMA_INT_H_
+#define _COMPAT_VM_UMA_INT_H_
 
 #include <vm/uma.h>
 
@@ -46,15 +46,15 @@ struct uma_zone;
 
 // One thread's cache for one zone.
 struct uma_cache {
-  std::atomic<bool> busy{false};     // the owner is inside
+  std::atomic<bool> busy{false};  // the owner is inside
   // Set while a drainer holds or wants the cache, and for good once the
   // zone stops using caches (limit or reserve): the owner must stay out.
   std::atomic<bool> drain{false};
-  uma_zone *zone = nullptr;          // the zone bound to, or nullptr
+  uma_zone *zone = nullptr;  // the zone bound to, or nullptr
   // Statistics, written by whoever holds the cache, read by anyone.
-  std::atomic<int64_t> allocs{0};    // allocations served here
-  std::atomic<int64_t> frees{0};     // frees taken here
-  std::atomic<int> count{0};         // items[0..count) are free items
+  std::atomic<int64_t> allocs{0};  // allocations served here
+  std::atomic<int64_t> frees{0};   // frees taken here
+  std::atomic<int> count{0};       // items[0..count) are free items
   void *items[UMA_CACHE_MAX];
   uma_cache *next = nullptr;  // in the zone's list; under the zone lock
 };
@@ -212,8 +212,7 @@ int uma_cache_free(uma_zone *z, void *item, void **spill);
 
 static inline void *uma_zalloc(uma_zone_t zone, int flags) {
   if (__predict_true((flags & (M_USE_RESERVE | M_ZERO)) == 0 &&
-                     (flags & (M_NOWAIT | M_WAITOK)) !=
-                         (M_NOWAIT | M_WAITOK) &&
+                     (flags & (M_NOWAIT | M_WAITOK)) != (M_NOWAIT | M_WAITOK) &&
                      zone->ctor == nullptr)) {
     void *item = uma_cache_alloc(zone);
     if (__predict_true(item != nullptr)) return item;

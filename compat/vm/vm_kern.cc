@@ -28,7 +28,9 @@ struct Record {
 };
 using Records = absl::flat_hash_map<vm_offset_t, Record>;
 
-Records *records(vm_map_t map) { return static_cast<Records *>(map->vm_records); }
+Records *records(vm_map_t map) {
+  return static_cast<Records *>(map->vm_records);
+}
 
 vm_size_t page_size() {
   static const vm_size_t size = static_cast<vm_size_t>(sysconf(_SC_PAGESIZE));
@@ -49,8 +51,8 @@ vm_size_t kmap_size = KMEM_KVA_SIZE_DEFAULT;  // under kmap_lock
 std::atomic<vm_map_t> kmap{nullptr};
 struct vm_map kmap_store;
 
-void map_setup(vm_map_t map, const char *name, vm_offset_t min,
-               vm_size_t size, vmem_t *arena, vm_map_t parent, int flags) {
+void map_setup(vm_map_t map, const char *name, vm_offset_t min, vm_size_t size,
+               vmem_t *arena, vm_map_t parent, int flags) {
   snprintf(map->vm_name, sizeof(map->vm_name), "%s", name);
   map->vm_min = min;
   map->vm_max = min + size;
@@ -312,21 +314,21 @@ void kmem_map_free(vm_map_t map, vm_offset_t addr, vm_size_t size,
   vmem_xfree(map->vm_arena, start, rsize);
 }
 
-vm_map_t kmem_map_suballoc(vm_map_t parent, vm_offset_t *min,
-                           vm_offset_t *max, vm_size_t size, int flags,
-                           int fixed, vm_map_t submap, const char *caller) {
+vm_map_t kmem_map_suballoc(vm_map_t parent, vm_offset_t *min, vm_offset_t *max,
+                           vm_size_t size, int flags, int fixed,
+                           vm_map_t submap, const char *caller) {
   check_map(parent, caller);
   vm_offset_t rsize;
   if (size == 0)
     panic_func(caller, "map %s: submap of size 0", parent->vm_name);
   if (!round_page(size, &rsize))
-    panic_func(caller, "map %s: submap size %#zx is too large",
-               parent->vm_name, size);
+    panic_func(caller, "map %s: submap size %#zx is too large", parent->vm_name,
+               size);
   vmem_addr_t lo = VMEM_ADDR_MIN, hi = VMEM_ADDR_MAX;
   if (fixed) {
     lo = *min;
-    if (lo != trunc_page(lo) || lo < parent->vm_min ||
-        lo + rsize < lo || lo + rsize > parent->vm_max)
+    if (lo != trunc_page(lo) || lo < parent->vm_min || lo + rsize < lo ||
+        lo + rsize > parent->vm_max)
       panic_func(caller,
                  "map %s: address %#jx (size %#zx) for a fixed submap is "
                  "outside the map [%#jx, %#jx) or not page-aligned",
@@ -388,8 +390,7 @@ void kmem_free(void *addr, vm_size_t size) {
                 __func__);
 }
 
-int kmem_back(vm_object_t object, vm_offset_t addr, vm_size_t size,
-              int flags) {
+int kmem_back(vm_object_t object, vm_offset_t addr, vm_size_t size, int flags) {
   vm_offset_t start;
   vm_size_t rsize;
   range_in_map(kernel_map, addr, size, __func__, &start, &rsize);

@@ -25,13 +25,13 @@
  * Sizes are rounded up to whole pages. Thread-safe.
  */
 #ifndef _COMPAT_VM_VM_KERN_H_
-#define	_COMPAT_VM_VM_KERN_H_
+#define _COMPAT_VM_VM_KERN_H_
 
 #include <sys/cdefs.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sys/vmem.h>	/* vmem_t and the M_* flag values */
+#include <sys/vmem.h> /* vmem_t and the M_* flag values */
 #include <vm/vm.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
@@ -71,8 +71,7 @@ void kmem_free(void *addr, vm_size_t size);
 // Give pages to / take them from a range of the kernel map (one that
 // kva_alloc() or vmem_xalloc(kernel_arena) returned). kmem_back() returns
 // KERN_SUCCESS, or KERN_NO_SPACE (M_NOWAIT) when the system refuses.
-int kmem_back(vm_object_t object, vm_offset_t addr, vm_size_t size,
-              int flags);
+int kmem_back(vm_object_t object, vm_offset_t addr, vm_size_t size, int flags);
 void kmem_unback(vm_object_t object, vm_offset_t addr, vm_size_t size);
 
 // ---- The layer under OpenBSD's uvm_km(9) (compat/openbsd): any map.
@@ -94,9 +93,9 @@ void kmem_map_free(vm_map_t map, vm_offset_t addr, vm_size_t size,
 // that range is not free), anywhere otherwise. Sets *min and *max to its
 // bounds and returns it, in submap if not NULL (caller's storage) or in new
 // storage. Panics when the parent has no room.
-vm_map_t kmem_map_suballoc(vm_map_t parent, vm_offset_t *min,
-                           vm_offset_t *max, vm_size_t size, int flags,
-                           int fixed, vm_map_t submap, const char *caller);
+vm_map_t kmem_map_suballoc(vm_map_t parent, vm_offset_t *min, vm_offset_t *max,
+                           vm_size_t size, int flags, int fixed,
+                           vm_map_t submap, const char *caller);
 
 __END_DECLS
 

@@ -66,8 +66,8 @@ TEST(PredictionTest, AddOverlappingASpan) {
 TEST(PredictionTest, FlagsOutsideVmemFlagsAreIgnored) {
   Model m(16);
   Constraints none;
-  EXPECT_TRUE(m.CheckAlloc(false, 0x10, none, M_BESTFIT | M_NOWAIT | M_ZERO |
-                                                  0x1 | 0x40000000)
+  EXPECT_TRUE(m.CheckAlloc(false, 0x10, none,
+                           M_BESTFIT | M_NOWAIT | M_ZERO | 0x1 | 0x40000000)
                   .empty());
   // The message shows the flags as vmem masked them.
   PanicPrediction p = m.CheckAlloc(false, 0x10, none, M_NOWAIT | M_ZERO);
@@ -107,8 +107,7 @@ TEST(PredictionTest, FreeSizeMustRoundToTheAllocation) {
   EXPECT_EQ(m.CheckFree(true, 0x1000, VMEM_ADDR_MAX).kind,
             "vmem_xfree: wrong size");  // rounds to 0
   EXPECT_EQ(m.CheckFree(false, 0x1000, 0).kind, "vmem_free: size 0");
-  EXPECT_EQ(m.CheckFree(true, 0x1010, 0x20).kind,
-            "vmem_xfree: not allocated");
+  EXPECT_EQ(m.CheckFree(true, 0x1010, 0x20).kind, "vmem_xfree: not allocated");
 }
 
 TEST(PredictionTest, ImportSizeWraps) {
@@ -156,7 +155,8 @@ vmem_t *ChildArena() {
     vmem_t *v = vmem_create("kid", 0x1000, 0x1000, 16, 0, M_WAITOK);
     vmem_addr_t a;
     if (vmem_xalloc(v, 0x40, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-                    M_BESTFIT | M_NOWAIT, &a) != 0 || a != 0x1000)
+                    M_BESTFIT | M_NOWAIT, &a) != 0 ||
+        a != 0x1000)
       abort();
     return v;
   }();
@@ -164,8 +164,9 @@ vmem_t *ChildArena() {
 }
 
 PanicPrediction WrongSize() {
-  return {"test", "vmem_xfree", {"arena kid", "address 0x1000", "size 0x40",
-                                 "size 0x80"}};
+  return {"test",
+          "vmem_xfree",
+          {"arena kid", "address 0x1000", "size 0x40", "size 0x80"}};
 }
 
 TEST(ChildTest, PredictedPanicIsVerified) {
@@ -253,12 +254,10 @@ TEST(ChildTest, SleeperIsFoundAsleep) {
 TEST(ChildTest, ManyChildrenWhileOtherThreadsWork) {
   vmem_t *vm = ChildArena();
   int interval = 1, old;
-  ASSERT_EQ(vmem_sysctl_int("kern.vmem_periodic_interval", &old, &interval),
-            0);
+  ASSERT_EQ(vmem_sysctl_int("kern.vmem_periodic_interval", &old, &interval), 0);
   std::atomic<bool> stop{false};
   std::thread worker([&stop] {
-    vmem_t *w = vmem_create("kid-worker", 0x10000, 0x100000, 16, 0,
-                            M_WAITOK);
+    vmem_t *w = vmem_create("kid-worker", 0x10000, 0x100000, 16, 0, M_WAITOK);
     while (!stop.load()) {
       vmem_addr_t a[64];
       for (auto &x : a)
@@ -305,7 +304,7 @@ TEST(LedgerTest, VerifiesAFewOfEachKind) {
 // ---- the streams
 
 bool RunCareless(const CarelessStream &s, const DriverOptions &options,
-         DriverStats *st, std::string *error) {
+                 DriverStats *st, std::string *error) {
   return RunStream(s.bytes.data(), s.bytes.size(), options, st, error);
 }
 
@@ -336,26 +335,34 @@ TEST(CarelessStreamTest, StreamsCoverEveryKind) {
   std::set<std::string> covered;
   for (const CarelessStream &s : CarelessStreams())
     for (const char *kind : s.kinds) covered.insert(kind);
-  for (const char *kind :
-       {"vmem_add: span empty or wraps",
-        "vmem_add: span size not a quantum multiple",
-        "vmem_add: span start not a quantum multiple", "vmem_alloc: size 0",
-        "vmem_alloc: no single fit strategy", "vmem_xalloc: size 0",
-        "vmem_xalloc: size overflows when rounded",
-        "vmem_xalloc: no single fit strategy",
-        "vmem_xalloc: M_NOWAIT and M_WAITOK", "vmem_xalloc: align",
-        "vmem_xalloc: phase not a quantum multiple", "vmem_xalloc: nocross",
-        "vmem_xalloc: phase not below align",
-        "vmem_xalloc: nocross below size",
-        "vmem_xalloc: minaddr above maxaddr",
-        "vmem_xalloc: phase and size cross nocross",
-        "vmem_xalloc: M_NEXTFIT with a window",
-        "vmem_xalloc: M_ENDALLOC with M_NEXTFIT", "vmem_free: size 0",
-        "vmem_xfree: size 0", "vmem_xfree: not allocated",
-        "vmem_xfree: wrong size", "vmem_import: span size",
-        "vmem_import: span start or wrap",
-        "vmem_set_import: arena not empty", "vmem_size: bad typemask",
-        "vmem_alloc: sleeps for ever", "vmem_xalloc: sleeps for ever"})
+  for (const char *kind : {"vmem_add: span empty or wraps",
+                           "vmem_add: span size not a quantum multiple",
+                           "vmem_add: span start not a quantum multiple",
+                           "vmem_alloc: size 0",
+                           "vmem_alloc: no single fit strategy",
+                           "vmem_xalloc: size 0",
+                           "vmem_xalloc: size overflows when rounded",
+                           "vmem_xalloc: no single fit strategy",
+                           "vmem_xalloc: M_NOWAIT and M_WAITOK",
+                           "vmem_xalloc: align",
+                           "vmem_xalloc: phase not a quantum multiple",
+                           "vmem_xalloc: nocross",
+                           "vmem_xalloc: phase not below align",
+                           "vmem_xalloc: nocross below size",
+                           "vmem_xalloc: minaddr above maxaddr",
+                           "vmem_xalloc: phase and size cross nocross",
+                           "vmem_xalloc: M_NEXTFIT with a window",
+                           "vmem_xalloc: M_ENDALLOC with M_NEXTFIT",
+                           "vmem_free: size 0",
+                           "vmem_xfree: size 0",
+                           "vmem_xfree: not allocated",
+                           "vmem_xfree: wrong size",
+                           "vmem_import: span size",
+                           "vmem_import: span start or wrap",
+                           "vmem_set_import: arena not empty",
+                           "vmem_size: bad typemask",
+                           "vmem_alloc: sleeps for ever",
+                           "vmem_xalloc: sleeps for ever"})
     EXPECT_EQ(covered.count(kind), 1u) << kind;
 }
 

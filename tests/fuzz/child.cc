@@ -177,8 +177,8 @@ ChildResult RunInChild(const std::function<void()> &op, ChildMode mode,
   r.ms = NowMs() - start;
   if (WIFSIGNALED(status)) {
     r.signo = WTERMSIG(status);
-    r.outcome = r.signo == SIGABRT ? ChildResult::kAborted
-                                   : ChildResult::kSignaled;
+    r.outcome =
+        r.signo == SIGABRT ? ChildResult::kAborted : ChildResult::kSignaled;
   } else {
     r.code = WEXITSTATUS(status);
     r.outcome = ChildResult::kExited;

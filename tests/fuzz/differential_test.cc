@@ -49,8 +49,7 @@ TEST(DifferentialTest, SeededRandomStreams) {
   DriverStats total;
   RunMany(1, 1200, &total);
   printf("%s\npredictions checked in a child, by kind:\n%s",
-         total.ToString().c_str(),
-         PredictionLedger::Get().Report().c_str());
+         total.ToString().c_str(), PredictionLedger::Get().Report().c_str());
   if (getenv("VMEM_FUZZ_SEED") != nullptr) return;
   // The streams must exercise the paths they are meant to.
   EXPECT_GT(total.allocs, 1000);

@@ -63,20 +63,6 @@
 namespace vmem_fuzz {
 
 struct DriverOptions {
-  // Known upstream limitations (see regressions_test.cc) are counted in
-  // DriverStats instead of failing: (1) the next-fit cursor parts two free
-  // segments, so a request that needs the whole run fails and a wholly free
-  // imported span is not released; (2) a constrained request that an
-  // imported span cannot meet imports spans it never uses and keeps them;
-  // (3) such a request imports a second time with too few tags in stock
-  // and panics in bt_save() (avoided with a temporary limit that refuses
-  // the second import); (4) a next-fit request that merges the free
-  // segments the cursor parts leaves the merged one on the wrong free list
-  // (no next-fit request is made while the cursor parts free space); (5)
-  // vmem_add() at 0 right after a span that ends at VMEM_ADDR_MAX merges
-  // the two into a span that wraps (such adds are skipped). With this off,
-  // the model's play of the imports must match vmem's exactly.
-  bool tolerate_known_issues = false;
   // Operations the model says must panic, or sleep for ever, are never run
   // in this process: this many of each kind per process are run in a
   // fork()ed child and checked (-1: every one; 0: none), the rest counted.
@@ -104,27 +90,23 @@ struct DriverStats {
   int64_t spans_added = 0;
   int64_t imports = 0;
   int64_t releases = 0;
-  int64_t cursor_split_tolerated = 0;
-  int64_t unused_import_tolerated = 0;
-  int64_t nextfit_skipped = 0;
-  int64_t wrap_add_skipped = 0;
   // The careless caller's operations (opcodes 0xe0 and up).
   int64_t careless_ops = 0;
-  int64_t null_addrp_allocs = 0;    // allocations made with addrp NULL
-  int64_t placements_checked = 0;   // windowed or M_ENDALLOC, predicted
-  int64_t waiting_allocs = 0;       // made without M_NOWAIT (they fitted)
-  int64_t odd_imports = 0;          // misbehaving imports vmem accepted
+  int64_t null_addrp_allocs = 0;  // allocations made with addrp NULL
+  int64_t placements_checked = 0;  // windowed or M_ENDALLOC, predicted
+  int64_t waiting_allocs = 0;     // made without M_NOWAIT (they fitted)
+  int64_t odd_imports = 0;        // misbehaving imports vmem accepted
   // Predictions of a panic (or of sleeping for ever): checked in a child,
   // or counted and skipped.
   int64_t predicted_panics = 0;
   int64_t panics_verified = 0;
   int64_t predicted_sleeps = 0;
   int64_t sleeps_verified = 0;
-  int64_t child_retries = 0;        // hung children retried
+  int64_t child_retries = 0;  // hung children retried
   // Operations not made, and why.
-  int64_t import_size_wraps = 0;  // failed: the import size wraps
-  int64_t import_overlap_skipped = 0;   // the source would hand out a span
-                                        // that overlaps the arena's
+  int64_t import_size_wraps = 0;       // failed: the import size wraps
+  int64_t import_overlap_skipped = 0;  // the source would hand out a span
+                                       // that overlaps the arena's
   int64_t novm_skipped = 0;  // waiting M_NOVM requests that may need the
                              // tag zone (its state decides, not the arena's)
   int64_t novm_enomem = 0;   // M_NOWAIT|M_NOVM requests that failed for

@@ -79,9 +79,8 @@ bool PanicMatches(const PanicPrediction &p, const std::string &output,
     return false;
   }
   size_t eol = output.find('\n', at);
-  std::string line = output.substr(at, eol == std::string::npos
-                                           ? std::string::npos
-                                           : eol - at);
+  std::string line = output.substr(
+      at, eol == std::string::npos ? std::string::npos : eol - at);
   std::string head = "panic: " + p.function + ": ";
   bool ok = line.compare(0, head.size(), head) == 0;
   size_t pos = head.size();
@@ -105,9 +104,9 @@ bool PanicMatches(const PanicPrediction &p, const std::string &output,
   return true;
 }
 
-vmem_size_t ImportSize(vmem_size_t size, vmem_size_t align,
-                       vmem_size_t quantum, vmem_size_t import_quantum,
-                       bool ximport, bool *overflow) {
+vmem_size_t ImportSize(vmem_size_t size, vmem_size_t align, vmem_size_t quantum,
+                       vmem_size_t import_quantum, bool ximport,
+                       bool *overflow) {
   u128 want = size;
   vmem_size_t s = size;
   if (align != quantum && !ximport) {
@@ -130,14 +129,14 @@ void NormalizeInPlace(std::vector<Range> *ranges) {
   if (!std::is_sorted(v.begin(), v.end(), [](const Range &a, const Range &b) {
         return a.start < b.start;
       }))
-    std::sort(v.begin(), v.end(), [](const Range &a, const Range &b) {
-      return a.start < b.start;
-    });
+    std::sort(v.begin(), v.end(),
+              [](const Range &a, const Range &b) { return a.start < b.start; });
   size_t n = 0;
   for (size_t i = 0; i < v.size(); i++) {
     const Range r = v[i];
     if (r.size == 0) continue;
-    if (n > 0 && End(v[n - 1].start, v[n - 1].size) == static_cast<u128>(r.start))
+    if (n > 0 &&
+        End(v[n - 1].start, v[n - 1].size) == static_cast<u128>(r.start))
       v[n - 1].size += r.size;
     else
       v[n++] = r;
@@ -164,24 +163,29 @@ PanicPrediction Model::CheckAdd(vmem_addr_t addr, vmem_size_t size,
                                 int flags) const {
   const std::string arena = "arena " + name_;
   if (size == 0 || addr + (size - 1) < addr)
-    return {"vmem_add: span empty or wraps", "vmem_add",
+    return {"vmem_add: span empty or wraps",
+            "vmem_add",
             {arena, "span at " + Hex(addr), "size " + Hex(size), "wraps"}};
   if ((size & (quantum_ - 1)) != 0)
-    return {"vmem_add: span size not a quantum multiple", "vmem_add",
+    return {"vmem_add: span size not a quantum multiple",
+            "vmem_add",
             {arena, "span size " + Hex(size), "quantum " + Hex(quantum_)}};
   if ((addr & (quantum_ - 1)) != 0)
-    return {"vmem_add: span start not a quantum multiple", "vmem_add",
+    return {"vmem_add: span start not a quantum multiple",
+            "vmem_add",
             {arena, "span start " + Hex(addr), "quantum " + Hex(quantum_)}};
   const int masked = MaskFlags(flags);
   if ((masked & (M_NOWAIT | M_WAITOK)) == (M_NOWAIT | M_WAITOK))
-    return {"vmem_add: M_NOWAIT and M_WAITOK together", "vmem_add",
-            {arena, "M_NOWAIT and M_WAITOK together", "flags " +
-             Hex32(masked)}};
+    return {
+        "vmem_add: M_NOWAIT and M_WAITOK together",
+        "vmem_add",
+        {arena, "M_NOWAIT and M_WAITOK together", "flags " + Hex32(masked)}};
   // Which span vmem names is the first in its segment list that overlaps.
   if (OverlapsSpan(addr, size))
-    return {"vmem_add: span overlaps a span", "vmem_add",
+    return {"vmem_add: span overlaps a span",
+            "vmem_add",
             {arena, "span at " + Hex(addr) + " of size " + Hex(size) +
-             " overlaps the span at"}};
+                        " overlaps the span at"}};
   return {};
 }
 
@@ -193,50 +197,66 @@ PanicPrediction Model::CheckAlloc(bool x, vmem_size_t size0,
   const vmem_size_t mask = quantum_ - 1;
   // vmem_alloc() checks the size and the strategy, then calls vmem_xalloc().
   if (!x) {
-    if (size0 == 0) return {"vmem_alloc: size 0", "vmem_alloc", {arena, "size 0"}};
+    if (size0 == 0)
+      return {"vmem_alloc: size 0", "vmem_alloc", {arena, "size 0"}};
     if (!SingleFit(strat))
-      return {"vmem_alloc: no single fit strategy", "vmem_alloc",
+      return {"vmem_alloc: no single fit strategy",
+              "vmem_alloc",
               {arena, "flags " + Hex32(masked), "fit strategy"}};
   }
   const vmem_size_t size = RoundUp(size0);
-  if (size0 == 0) return {"vmem_xalloc: size 0", "vmem_xalloc", {arena, "size 0"}};
+  if (size0 == 0)
+    return {"vmem_xalloc: size 0", "vmem_xalloc", {arena, "size 0"}};
   if (size < size0)
-    return {"vmem_xalloc: size overflows when rounded", "vmem_xalloc",
-            {arena, "size " + Hex(size0), "overflows", "quantum " + Hex(quantum_)}};
+    return {
+        "vmem_xalloc: size overflows when rounded",
+        "vmem_xalloc",
+        {arena, "size " + Hex(size0), "overflows", "quantum " + Hex(quantum_)}};
   if (!SingleFit(strat))
-    return {"vmem_xalloc: no single fit strategy", "vmem_xalloc",
+    return {"vmem_xalloc: no single fit strategy",
+            "vmem_xalloc",
             {arena, "flags " + Hex32(masked), "fit strategy"}};
   if ((masked & (M_NOWAIT | M_WAITOK)) == (M_NOWAIT | M_WAITOK))
-    return {"vmem_xalloc: M_NOWAIT and M_WAITOK", "vmem_xalloc",
+    return {"vmem_xalloc: M_NOWAIT and M_WAITOK",
+            "vmem_xalloc",
             {arena, "M_NOWAIT and M_WAITOK", "flags " + Hex32(masked)}};
   if ((c.align & mask) != 0 || !PowerOf2(c.align))
-    return {"vmem_xalloc: align", "vmem_xalloc",
+    return {"vmem_xalloc: align",
+            "vmem_xalloc",
             {arena, "align " + Hex(c.align), "quantum " + Hex(quantum_)}};
   if ((c.phase & mask) != 0)
-    return {"vmem_xalloc: phase not a quantum multiple", "vmem_xalloc",
+    return {"vmem_xalloc: phase not a quantum multiple",
+            "vmem_xalloc",
             {arena, "phase " + Hex(c.phase), "quantum " + Hex(quantum_)}};
   if ((c.nocross & mask) != 0 || !PowerOf2(c.nocross))
-    return {"vmem_xalloc: nocross", "vmem_xalloc",
+    return {"vmem_xalloc: nocross",
+            "vmem_xalloc",
             {arena, "nocross " + Hex(c.nocross), "quantum " + Hex(quantum_)}};
   if (!((c.align == 0 && c.phase == 0) || c.phase < c.align))
-    return {"vmem_xalloc: phase not below align", "vmem_xalloc",
+    return {"vmem_xalloc: phase not below align",
+            "vmem_xalloc",
             {arena, "phase " + Hex(c.phase), "align " + Hex(c.align)}};
   if (c.nocross != 0 && c.nocross < size)
-    return {"vmem_xalloc: nocross below size", "vmem_xalloc",
+    return {"vmem_xalloc: nocross below size",
+            "vmem_xalloc",
             {arena, "nocross " + Hex(c.nocross), "size " + Hex(size)}};
   if (c.minaddr > c.maxaddr)
-    return {"vmem_xalloc: minaddr above maxaddr", "vmem_xalloc",
+    return {"vmem_xalloc: minaddr above maxaddr",
+            "vmem_xalloc",
             {arena, "minaddr " + Hex(c.minaddr), "maxaddr " + Hex(c.maxaddr)}};
   if (CrossP(c.phase, c.phase + size - 1, c.nocross))
-    return {"vmem_xalloc: phase and size cross nocross", "vmem_xalloc",
+    return {"vmem_xalloc: phase and size cross nocross",
+            "vmem_xalloc",
             {arena, "phase " + Hex(c.phase), "size " + Hex(size),
              "nocross " + Hex(c.nocross)}};
   if (strat == M_NEXTFIT &&
       (c.minaddr != VMEM_ADDR_MIN || c.maxaddr != VMEM_ADDR_MAX))
-    return {"vmem_xalloc: M_NEXTFIT with a window", "vmem_xalloc",
+    return {"vmem_xalloc: M_NEXTFIT with a window",
+            "vmem_xalloc",
             {arena, "M_NEXTFIT", Hex(c.minaddr), Hex(c.maxaddr)}};
   if (strat == M_NEXTFIT && (masked & M_ENDALLOC) != 0)
-    return {"vmem_xalloc: M_ENDALLOC with M_NEXTFIT", "vmem_xalloc",
+    return {"vmem_xalloc: M_ENDALLOC with M_NEXTFIT",
+            "vmem_xalloc",
             {arena, "M_ENDALLOC", "M_NEXTFIT"}};
   return {};
 }
@@ -246,17 +266,20 @@ PanicPrediction Model::CheckFree(bool x, vmem_addr_t addr,
   const std::string arena = "arena " + name_;
   if (size == 0) {
     const char *fn = x ? "vmem_xfree" : "vmem_free";
-    return {std::string(fn) + ": size 0", fn,
+    return {std::string(fn) + ": size 0",
+            fn,
             {arena, "address " + Hex(addr), "size 0"}};
   }
   // vmem_free() hands anything above the quantum cache to vmem_xfree().
   auto it = allocs_.find(addr);
   if (it == allocs_.end())
-    return {"vmem_xfree: not allocated", "vmem_xfree",
-            {arena, "address " + Hex(addr), "size " + Hex(size),
-             "not allocated"}};
+    return {
+        "vmem_xfree: not allocated",
+        "vmem_xfree",
+        {arena, "address " + Hex(addr), "size " + Hex(size), "not allocated"}};
   if (RoundUp(size) != it->second)
-    return {"vmem_xfree: wrong size", "vmem_xfree",
+    return {"vmem_xfree: wrong size",
+            "vmem_xfree",
             {arena, "address " + Hex(addr), "size " + Hex(it->second),
              "size " + Hex(size)}};
   return {};
@@ -266,11 +289,13 @@ PanicPrediction Model::CheckImported(vmem_addr_t addr, vmem_size_t size,
                                      vmem_size_t asked, bool ximport) const {
   const std::string arena = "arena " + name_;
   if (ximport && ((size & (quantum_ - 1)) != 0 || size < asked))
-    return {"vmem_import: span size", "vmem_import",
+    return {"vmem_import: span size",
+            "vmem_import",
             {arena, "imported span " + Hex(addr), "size " + Hex(size),
              "at least " + Hex(asked)}};
   if ((addr & (quantum_ - 1)) != 0 || addr + (size - 1) < addr)
-    return {"vmem_import: span start or wrap", "vmem_import",
+    return {"vmem_import: span start or wrap",
+            "vmem_import",
             {arena, "imported span at " + Hex(addr), "size " + Hex(size),
              "quantum " + Hex(quantum_)}};
   return {};
@@ -278,7 +303,8 @@ PanicPrediction Model::CheckImported(vmem_addr_t addr, vmem_size_t size,
 
 PanicPrediction Model::CheckSetImport() const {
   if (total_ == 0) return {};
-  return {"vmem_set_import: arena not empty", "vmem_set_import",
+  return {"vmem_set_import: arena not empty",
+          "vmem_set_import",
           {"arena " + name_, "non-empty", "size " + Hex(total_)}};
 }
 
@@ -286,7 +312,8 @@ PanicPrediction Model::CheckSizeQuery(int typemask) const {
   if (typemask == VMEM_ALLOC || typemask == VMEM_FREE ||
       typemask == (VMEM_ALLOC | VMEM_FREE) || typemask == VMEM_MAXFREE)
     return {};
-  return {"vmem_size: bad typemask", "vmem_size",
+  return {"vmem_size: bad typemask",
+          "vmem_size",
           {"arena " + name_, "typemask " + Hex32(typemask)}};
 }
 
@@ -304,12 +331,6 @@ void Model::AddSpan(vmem_addr_t addr, vmem_size_t size, bool imported) {
   total_ += size;
   have_last_ = true;
   last_span_ = addr;
-}
-
-bool Model::LastSpanEndsAtTop() const {
-  auto it = spans_.find(last_span_);
-  return have_last_ && it != spans_.end() &&
-         End(it->first, it->second.first) == static_cast<u128>(1) << 64;
 }
 
 void Model::AddStaticSpanMerging(vmem_addr_t addr, vmem_size_t size) {
@@ -396,8 +417,8 @@ std::vector<Range> Model::FreeRuns(const std::set<vmem_addr_t> &cuts) const {
       u128 stop = hi;
       auto c = cuts.upper_bound(static_cast<vmem_addr_t>(lo));
       if (c != cuts.end() && static_cast<u128>(*c) < hi) stop = *c;
-      runs.push_back({static_cast<vmem_addr_t>(lo),
-                      static_cast<vmem_size_t>(stop - lo)});
+      runs.push_back(
+          {static_cast<vmem_addr_t>(lo), static_cast<vmem_size_t>(stop - lo)});
       lo = stop;
     }
   };
@@ -489,8 +510,8 @@ void Model::FreeRunsInto(std::vector<Range> *out) const {
       pos = End(a->first, a->second);
     }
     if (pos < end)
-      out->push_back({static_cast<vmem_addr_t>(pos),
-                      static_cast<vmem_size_t>(end - pos)});
+      out->push_back(
+          {static_cast<vmem_addr_t>(pos), static_cast<vmem_size_t>(end - pos)});
   }
 }
 

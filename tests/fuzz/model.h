@@ -58,9 +58,9 @@ bool PanicMatches(const PanicPrediction &p, const std::string &output,
 // an ximport one, to the import quantum), in vmem's 64-bit arithmetic.
 // *overflow: that sum or the rounding wrapped past 2^64 (vmem then fails
 // the request without importing).
-vmem_size_t ImportSize(vmem_size_t size, vmem_size_t align,
-                       vmem_size_t quantum, vmem_size_t import_quantum,
-                       bool ximport, bool *overflow);
+vmem_size_t ImportSize(vmem_size_t size, vmem_size_t align, vmem_size_t quantum,
+                       vmem_size_t import_quantum, bool ximport,
+                       bool *overflow);
 
 // Sorted, merged (adjacent ranges joined) list of ranges.
 std::vector<Range> Normalize(std::vector<Range> ranges);
@@ -87,8 +87,7 @@ class Model {
   // M_ENDALLOC); vmem masks every other bit off and ignores it.
   static int MaskFlags(int flags);
   // vmem_add(addr, size).
-  PanicPrediction CheckAdd(vmem_addr_t addr, vmem_size_t size,
-                           int flags) const;
+  PanicPrediction CheckAdd(vmem_addr_t addr, vmem_size_t size, int flags) const;
   // vmem_alloc(size0, flags) (x false; c must be the defaults) or
   // vmem_xalloc(size0, c, flags).
   PanicPrediction CheckAlloc(bool x, vmem_size_t size0, const Constraints &c,
@@ -110,8 +109,6 @@ class Model {
   // that starts where the previously added one ends extends it (vmem_add1()).
   bool OverlapsSpan(vmem_addr_t addr, vmem_size_t size) const;
   void AddSpan(vmem_addr_t addr, vmem_size_t size, bool imported);
-  // Whether the span added last ends at the top of the address space.
-  bool LastSpanEndsAtTop() const;
   // vmem_add() in an arena without a release function.
   void AddStaticSpanMerging(vmem_addr_t addr, vmem_size_t size);
   // An imported span, given back to the source. REQUIRES: wholly free.
@@ -157,8 +154,8 @@ class Model {
 
  private:
   // The span holding addr, or spans_.end().
-  std::map<vmem_addr_t, std::pair<vmem_size_t, bool>>::const_iterator
-  SpanOf(vmem_addr_t addr) const;
+  std::map<vmem_addr_t, std::pair<vmem_size_t, bool>>::const_iterator SpanOf(
+      vmem_addr_t addr) const;
 
   vmem_size_t quantum_;
   std::string name_;

@@ -7,13 +7,12 @@
 #include <utility>
 #include <vector>
 
-#define CHECK(cond)                                                    \
-  do {                                                                 \
-    if (!(cond)) {                                                     \
-      std::fprintf(stderr, "prog.cc:%d: check failed: %s\n", __LINE__, \
-                   #cond);                                             \
-      std::exit(1);                                                    \
-    }                                                                  \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      std::fprintf(stderr, "prog.cc:%d: check failed: %s\n", __LINE__, #cond); \
+      std::exit(1);                                                            \
+    }                                                                          \
   } while (0)
 
 int main() {

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -62,7 +63,8 @@ class XmlReader {
     Misc();
     if (Peek("<?xml")) {
       size_t end = s_.find("?>", i_);
-      if (end == std::string::npos) return Fail("unterminated declaration", error);
+      if (end == std::string::npos)
+        return Fail("unterminated declaration", error);
       i_ = end + 2;
     }
     Misc();
@@ -93,9 +95,8 @@ class XmlReader {
   }
   bool Name(std::string *name) {
     size_t start = i_;
-    while (i_ < s_.size() &&
-           (isalnum(static_cast<unsigned char>(s_[i_])) ||
-            strchr("_-.:", s_[i_]) != nullptr))
+    while (i_ < s_.size() && (isalnum(static_cast<unsigned char>(s_[i_])) ||
+                              strchr("_-.:", s_[i_]) != nullptr))
       i_++;
     *name = s_.substr(start, i_ - start);
     return !name->empty() && !isdigit(static_cast<unsigned char>((*name)[0]));
@@ -107,9 +108,11 @@ class XmlReader {
         size_t end = s_.find(';', i_);
         if (end == std::string::npos) return false;
         std::string ref = s_.substr(i_ + 1, end - i_ - 1);
-        static const std::map<std::string, char> kRefs = {
-            {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'},
-            {"apos", '\''}};
+        static const std::map<std::string, char> kRefs = {{"amp", '&'},
+                                                          {"lt", '<'},
+                                                          {"gt", '>'},
+                                                          {"quot", '"'},
+                                                          {"apos", '\''}};
         if (kRefs.count(ref) != 0) {
           *out += kRefs.at(ref);
         } else if (ref.size() > 1 && ref[0] == '#') {
@@ -199,8 +202,8 @@ std::unique_ptr<Element> ParseXml(const std::string &doc, std::string *error) {
   return XmlReader(doc).Parse(error);
 }
 
-void Collect(const Element &e, const std::string &name,
-             const std::string &cls, std::vector<const Element *> *out) {
+void Collect(const Element &e, const std::string &name, const std::string &cls,
+             std::vector<const Element *> *out) {
   auto it = e.attrs.find("class");
   if (e.name == name && it != e.attrs.end() && it->second == cls)
     out->push_back(&e);
@@ -238,10 +241,10 @@ TEST(XmlReaderTest, RefusesWhatIsNotWellFormed) {
 TEST(VmemstatTest, KernelScenarioReportsArenasAndZones) {
   Result r = run("tools/vmemstat --seconds=0.2 --threads=2");
   ASSERT_EQ(r.status, 0) << r.out;
-  for (const char *s : {"vmem 'kva'", "vmem 'kmem'", "vmem 'pid'",
-                        "hash buckets:", "order size", "ITEM", "vmem btag:",
-                        "kmem-4096:", "buf-4k:",
-                        "all allocations freed and arenas destroyed"})
+  for (const char *s :
+       {"vmem 'kva'", "vmem 'kmem'", "vmem 'pid'", "hash buckets:", "ORDER(B)",
+        "ZONE", "vmem btag:", "kmem-4096:", "buf-4k:",
+        "all allocations freed and arenas destroyed"})
     EXPECT_THAT(r.out, HasSubstr(s));
 }
 
@@ -254,19 +257,142 @@ TEST(VmemstatTest, JsonOutput) {
   EXPECT_THAT(r.out, HasSubstr("\"zones\": ["));
 }
 
-TEST(VmemstatTest, BadFlagsExplainThemselves) {
-  Result r = run("tools/vmemstat --threads=0");
-  EXPECT_EQ(r.status, 2);
-  EXPECT_THAT(r.out, HasSubstr("--threads must be 1 to 64"));
-  EXPECT_THAT(r.out, HasSubstr("usage: vmemstat"));
-  r = run("tools/vmemstat --scenario=nope");
-  EXPECT_EQ(r.status, 2);
-  EXPECT_THAT(r.out, HasSubstr("unknown scenario 'nope'"));
-  r = run("tools/vmemstat --seconds=-1");
-  EXPECT_EQ(r.status, 2);
-  r = run("tools/vmemstat extra");
-  EXPECT_EQ(r.status, 2);
-  EXPECT_THAT(r.out, HasSubstr("unexpected argument 'extra'"));
+// Every header of the text report names each column once and gives units.
+TEST(VmemstatTest, TableHeadersHaveDistinctNamesWithUnits) {
+  Result r = run("tools/vmemstat --seconds=0.2");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::istringstream lines(r.out);
+  std::string line;
+  int headers = 0;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::vector<std::string> names;
+    for (std::string w; words >> w;) names.push_back(w);
+    if (names.empty() || (names[0] != "ORDER(B)" && names[0] != "ZONE"))
+      continue;
+    headers++;
+    std::set<std::string> unique(names.begin(), names.end());
+    EXPECT_EQ(unique.size(), names.size()) << line;
+    EXPECT_THAT(line, HasSubstr("(B)")) << "no unit in: " << line;
+  }
+  EXPECT_EQ(headers, 4);  // kva, kmem, pid, and the zones
+  EXPECT_THAT(r.out, HasSubstr("quantum:\t4096 bytes"));
+}
+
+// A zone's FAIL counts M_NOVM tries, as vmstat -z does; whenever one shows,
+// the report says what it is (vmem's boundary tags refill with one first).
+TEST(VmemstatTest, ZoneFailuresAreExplained) {
+  Result r = run("tools/vmemstat --seconds=0.3 --threads=4");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::istringstream lines(r.out);
+  std::string line;
+  bool in_zones = false, any_fail = false;
+  while (std::getline(lines, line)) {
+    if (line.rfind("ZONE ", 0) == 0) {
+      in_zones = true;
+      continue;
+    }
+    if (!in_zones || line.empty() || line.find(": ") == std::string::npos ||
+        line[0] == 'F' || line[0] == 'L')
+      continue;
+    std::istringstream words(line.substr(line.find(": ") + 1));
+    std::vector<uint64_t> n;
+    for (uint64_t v; words >> v;) n.push_back(v);
+    if (n.size() == 7 && n[5] != 0) any_fail = true;
+  }
+  ASSERT_TRUE(in_zones) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("FAIL\nallocations that returned NULL"));
+  if (any_fail)
+    EXPECT_THAT(r.out, HasSubstr("FAIL includes M_NOVM tries"));
+  else
+    EXPECT_THAT(r.out, Not(HasSubstr("FAIL includes M_NOVM tries")));
+}
+
+// Runs vmemstat with the two streams apart.
+struct Streams {
+  int status;
+  std::string out, err;
+};
+Streams run_apart(const std::string &args) {
+  const std::string dir = getenv("TEST_TMPDIR");
+  Result r = run("{ tools/vmemstat " + args + " >" + dir + "/stdout 2>" + dir +
+                 "/stderr; }");
+  return {r.status, ReadFile(dir + "/stdout"), ReadFile(dir + "/stderr")};
+}
+
+// -h and --help print vmemstat's usage (each option on a line of its own,
+// as in vmemstat.8's SYNOPSIS) on stdout and exit 0, running nothing.
+TEST(VmemstatTest, HelpPrintsTheUsage) {
+  for (const char *flag : {"-h", "--help", "--seconds=3600 --help"}) {
+    SCOPED_TRACE(flag);
+    Streams s = run_apart(flag);
+    EXPECT_EQ(s.status, 0);
+    EXPECT_EQ(s.err, "");
+    EXPECT_THAT(s.out, HasSubstr("usage: vmemstat [--scenario=name] "
+                                 "[--threads=n] [--seconds=s] [--json] "
+                                 "[--svg=file]\n"));
+    for (const char *line :
+         {"\n  --scenario=name ", "\n  --threads=n ", "\n  --seconds=s ",
+          "\n  --json ", "\n  --svg=file ", "\n  -h, --help ",
+          "\n  kernel: ", "\n  ids: "})
+      EXPECT_THAT(s.out, HasSubstr(line));
+    EXPECT_THAT(s.out, Not(HasSubstr("helpfull")));
+  }
+}
+
+// Every bad option or value: one line naming it, then the usage, on stderr,
+// nothing on stdout, exit 2 (vmemstat.8, EXIT STATUS), and no workload
+// (--seconds=3600 would outlast the test's timeout).
+TEST(VmemstatTest, BadOptionsExitTwoBeforeAnyWork) {
+  const struct {
+    const char *args;
+    const char *line;
+  } cases[] = {
+      {"--seconds=3600 --bogus", "vmemstat: unknown option '--bogus'\n"},
+      {"--seconds=3600 -x", "vmemstat: unknown option '-x'\n"},
+      {"--seconds=3600 extra", "vmemstat: unexpected argument 'extra'\n"},
+      {"--seconds=3600 --json=yes", "vmemstat: option --json takes no value\n"},
+      {"--seconds=3600 --threads",
+       "vmemstat: option --threads needs a value\n"},
+      {"--seconds=3600 --threads=abc",
+       "vmemstat: --threads must be a number from 1 to 64, not 'abc'\n"},
+      {"--seconds=3600 --threads=0",
+       "vmemstat: --threads must be a number from 1 to 64, not '0'\n"},
+      {"--seconds=3600 --threads=-2",
+       "vmemstat: --threads must be a number from 1 to 64, not '-2'\n"},
+      {"--seconds=3600 --threads=65",
+       "vmemstat: --threads must be a number from 1 to 64, not '65'\n"},
+      {"--seconds=abc",
+       "vmemstat: --seconds must be a number from 0.1 to 3600, not 'abc'\n"},
+      {"--seconds=0",
+       "vmemstat: --seconds must be a number from 0.1 to 3600, not '0'\n"},
+      {"--seconds=-1",
+       "vmemstat: --seconds must be a number from 0.1 to 3600, not '-1'\n"},
+      {"--seconds=nan",
+       "vmemstat: --seconds must be a number from 0.1 to 3600, not 'nan'\n"},
+      {"--seconds=3600 --scenario=nope",
+       "vmemstat: --scenario: unknown scenario 'nope'\n"},
+      {"--seconds=3600 --svg=/dev/null/x.svg",
+       "vmemstat: --svg: cannot write /dev/null/x.svg: Not a directory\n"},
+      {"--seconds=3600 --svg=/",
+       "vmemstat: --svg: cannot write /: Is a "
+       "directory\n"},
+  };
+  for (const auto &c : cases) {
+    SCOPED_TRACE(c.args);
+    Streams s = run_apart(c.args);
+    EXPECT_EQ(s.status, 2);
+    EXPECT_EQ(s.out, "");
+    EXPECT_EQ(s.err.substr(0, s.err.find('\n') + 1), c.line);
+    EXPECT_THAT(s.err, HasSubstr("\nusage: vmemstat [--scenario=name]"));
+  }
+}
+
+// A value may also be the next argument.
+TEST(VmemstatTest, ValueAsTheNextArgument) {
+  Result r = run("tools/vmemstat --scenario ids --seconds 0.1 --threads 1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("scenario ids: 1 thread(s), 0.1 s"));
 }
 
 // The picture is well-formed SVG, and for every arena the map's rects, the
@@ -315,28 +441,58 @@ void CheckSvg(const std::string &path, const std::vector<std::string> &names) {
 }
 
 TEST(VmemstatTest, SvgOfTheKernelScenario) {
-  const std::string svg =
-      std::string(getenv("TEST_TMPDIR")) + "/kernel.svg";
+  const std::string svg = std::string(getenv("TEST_TMPDIR")) + "/kernel.svg";
   Result r = run("tools/vmemstat --seconds=0.3 --svg=" + svg);
   ASSERT_EQ(r.status, 0) << r.out;
   CheckSvg(svg, {"kva", "kmem", "pid"});
   // kmem has a quantum cache: the share bar shows its part.
-  EXPECT_THAT(ReadFile(svg), HasSubstr("data-part=\"quantum cache, held free\""));
+  EXPECT_THAT(ReadFile(svg),
+              HasSubstr("data-part=\"quantum cache, held free\""));
 }
 
 TEST(VmemstatTest, SvgOfTheIdScenarioWithJson) {
   const std::string svg = std::string(getenv("TEST_TMPDIR")) + "/ids.svg";
-  Result r = run("tools/vmemstat --seconds=0.2 --scenario=ids --json --svg=" +
-                 svg);
+  Result r =
+      run("tools/vmemstat --seconds=0.2 --scenario=ids --json --svg=" + svg);
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_THAT(r.out, HasSubstr("\"name\": \"ids\""));
   CheckSvg(svg, {"ids"});
 }
 
-TEST(VmemstatTest, UnwritableSvgFailsAtOnce) {
-  Result r = run("tools/vmemstat --seconds=100 --svg=/dev/null/x.svg");
-  EXPECT_EQ(r.status, 1);
-  EXPECT_THAT(r.out, HasSubstr("vmemstat: cannot write /dev/null/x.svg"));
+// The picture replaces the named file whole, and leaves no temporary.
+TEST(VmemstatTest, SvgReplacesTheFileWhole) {
+  const std::string dir = std::string(getenv("TEST_TMPDIR")) + "/replace";
+  ASSERT_EQ(system(("rm -rf " + dir + " && mkdir " + dir + " && echo old > " +
+                    dir + "/ids.svg")
+                       .c_str()),
+            0);
+  Result r = run("tools/vmemstat --seconds=0.1 --scenario=ids --svg=" + dir +
+                 "/ids.svg");
+  ASSERT_EQ(r.status, 0) << r.out;
+  CheckSvg(dir + "/ids.svg", {"ids"});
+  Result ls = run("ls -A " + dir);
+  EXPECT_EQ(ls.out, "ids.svg\n");
+}
+
+// When the picture cannot be written at the end (here the file size limit
+// is 0), vmemstat still prints its report, says so, exits 1 (vmemstat.8),
+// and leaves the named file as it was, with no temporary beside it.
+TEST(VmemstatTest, SvgWriteFailureExitsOneAndKeepsTheOldFile) {
+  const std::string dir = std::string(getenv("TEST_TMPDIR")) + "/full";
+  ASSERT_EQ(system(("rm -rf " + dir + " && mkdir " + dir + " && echo old > " +
+                    dir + "/ids.svg")
+                       .c_str()),
+            0);
+  Result r =
+      run("sh -c \"trap '' XFSZ; ulimit -f 0; exec tools/vmemstat "
+          "--seconds=0.1 --scenario=ids --svg=" +
+          dir + "/ids.svg\"");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("vmem 'ids'"));
+  EXPECT_THAT(r.out, HasSubstr("vmemstat: cannot write " + dir + "/ids.svg"));
+  EXPECT_EQ(ReadFile(dir + "/ids.svg"), "old\n");
+  Result ls = run("ls -A " + dir);
+  EXPECT_EQ(ls.out, "ids.svg\n");
 }
 
 // Redirected, the output has no carriage-return progress: one long line of
@@ -362,9 +518,9 @@ TEST(VmemstatTest, ProgressLineOnATerminal) {
 }
 
 TEST(VmemBenchTest, TinyRunPrintsTheRatioTable) {
-  Result r = run(
-      "tools/vmem_bench --benchmark_min_time=0.001 "
-      "--benchmark_filter='BM_SmallPair|BM_TlsStack'");
+  Result r =
+      run("tools/vmem_bench --benchmark_min_time=0.001 "
+          "--benchmark_filter='BM_SmallPair|BM_TlsStack'");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_THAT(r.out, HasSubstr("BM_SmallPair/cached"));
   EXPECT_THAT(r.out, HasSubstr("small pair, uncached / cached (1 thread)"));

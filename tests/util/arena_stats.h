@@ -1,6 +1,6 @@
 // An arena's numbers and segments as data, for assertions: what
-// vmem_get_stats() reports (FreeBSD's "show vmem" summary) and what
-// vmem_walk_segments() visits.
+// vmem_get_stats() reports (FreeBSD's "show vmem" summary), what
+// vmem_walk_segments() visits, and both as one snapshot (the tests' one).
 #ifndef TESTS_UTIL_ARENA_STATS_H_
 #define TESTS_UTIL_ARENA_STATS_H_
 
@@ -51,9 +51,9 @@ inline std::ostream &operator<<(std::ostream &os, const vmem_stats &st) {
   for (int i = 0; i < st.vs_norder; i++) {
     const vmem_order_stats &o = st.vs_order[i];
     if (o.vo_inuse_count == 0 && o.vo_free_count == 0) continue;
-    os << "  order size " << o.vo_size << ": inuse " << o.vo_inuse_count
-       << " (" << o.vo_inuse_bytes << " bytes), free " << o.vo_free_count
-       << " (" << o.vo_free_bytes << " bytes)\n";
+    os << "  order size " << o.vo_size << ": inuse " << o.vo_inuse_count << " ("
+       << o.vo_inuse_bytes << " bytes), free " << o.vo_free_count << " ("
+       << o.vo_free_bytes << " bytes)\n";
   }
   return os;
 }
@@ -87,6 +87,54 @@ inline std::vector<Segment> Segments(vmem_t *vm) {
       },
       &segs);
   return segs;
+}
+
+inline bool operator==(const Segment &a, const Segment &b) {
+  return a.start == b.start && a.size == b.size && a.type == b.type;
+}
+
+// Everything observable about an arena, for "unchanged" checks: vmem_size()
+// for each typemask, what vmem_get_stats() reports, and its spans and
+// segments.
+struct ArenaSnapshot {
+  vmem_size_t alloc, free, total, maxfree;
+  vmem_stats stats;
+  std::vector<Segment> segments;
+
+  static ArenaSnapshot Of(vmem_t *vm) {
+    return {vmem_size(vm, VMEM_ALLOC),
+            vmem_size(vm, VMEM_FREE),
+            vmem_size(vm, VMEM_ALLOC | VMEM_FREE),
+            vmem_size(vm, VMEM_MAXFREE),
+            Stats(vm),
+            Segments(vm)};
+  }
+  bool operator==(const ArenaSnapshot &o) const {
+    return alloc == o.alloc && free == o.free && total == o.total &&
+           maxfree == o.maxfree && SameStats(stats, o.stats) &&
+           segments == o.segments;
+  }
+};
+
+inline std::ostream &operator<<(std::ostream &os, const ArenaSnapshot &s) {
+  os << "alloc=" << s.alloc << " free=" << s.free << " total=" << s.total
+     << " maxfree=" << s.maxfree << "\n"
+     << s.stats;
+  for (const Segment &g : s.segments)
+    os << "  "
+       << (g.type == VMEM_WALK_SPAN    ? "span"
+           : g.type == VMEM_WALK_ALLOC ? "alloc"
+                                       : "free")
+       << " 0x" << std::hex << g.start << " 0x" << g.size << std::dec << "\n";
+  return os;
+}
+
+// The snapshot without the arena's private stock of boundary tags (its
+// "free tags"): the stock is topped up before an allocation searches, so
+// even a failing call may change it.
+inline ArenaSnapshot WithoutTagStock(ArenaSnapshot s) {
+  s.stats.vs_free_tags = 0;
+  return s;
 }
 
 }  // namespace test_util

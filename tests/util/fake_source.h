@@ -116,8 +116,7 @@ class FakeSource {
   }
   static int XImport(void *arg, vmem_size_t *sizep, vmem_size_t align,
                      int flags, vmem_addr_t *addrp) {
-    return static_cast<FakeSource *>(arg)->DoImport(sizep, align, flags,
-                                                    addrp);
+    return static_cast<FakeSource *>(arg)->DoImport(sizep, align, flags, addrp);
   }
   static void Release(void *arg, vmem_addr_t addr, vmem_size_t size) {
     static_cast<FakeSource *>(arg)->DoRelease(addr, size);

@@ -50,8 +50,8 @@ inline std::vector<VmemSeg> VmemSegments(vmem_t *vm) {
     void *p;
     uintmax_t start, size;
     int type, n = 0;
-    if (sscanf(line.c_str(), "\t%p: %jx %jx, %d(%n", &p, &start, &size,
-               &type, &n) != 4 ||
+    if (sscanf(line.c_str(), "\t%p: %jx %jx, %d(%n", &p, &start, &size, &type,
+               &n) != 4 ||
         n == 0)
       continue;
     std::string name = line.substr(n);

@@ -44,8 +44,8 @@ struct UpstreamFile {
 
 // lines: upstream's file after ResolveKernelConditionals().
 UpstreamFile UpstreamFromText(std::string label,
-                              const std::vector<std::string>& lines);
-UpstreamFile UpstreamFromFingerprint(std::string label, const Fingerprint& fp);
+                              const std::vector<std::string> &lines);
+UpstreamFile UpstreamFromFingerprint(std::string label, const Fingerprint &fp);
 
 enum class Status {
   kSame,      // no line of it differs (whitespace aside)
@@ -60,9 +60,9 @@ inline constexpr int kNumStatuses = 5;
 absl::string_view StatusName(Status s);
 
 struct HunkReport {
-  Hunk hunk;            // a: upstream's lines, b: ours (0-based)
-  bool tagged = false;  // a line of ours in it carries a PORT(n) tag
-  bool blank = false;   // only blank lines differ: needs no tag
+  Hunk hunk;              // a: upstream's lines, b: ours (0-based)
+  bool tagged = false;    // a line of ours in it carries a PORT(n) tag
+  bool blank = false;     // only blank lines differ: needs no tag
   std::vector<int> refs;  // the entries its tags cite
   std::string where;      // the function it is in; "" at file scope
 };
@@ -70,8 +70,8 @@ struct HunkReport {
 struct FunctionReport {
   std::string name;
   Status status = Status::kSame;
-  const FunctionSpan* upstream = nullptr;  // null for kOursOnly
-  const Function* ours = nullptr;          // null for kMissing
+  const FunctionSpan *upstream = nullptr;  // null for kOursOnly
+  const Function *ours = nullptr;          // null for kMissing
   std::vector<int> hunks;                  // indices into AuditResult::hunks
   // Placed differently from upstream relative to the other functions;
   // order_after names the function upstream puts just before it.
@@ -96,7 +96,7 @@ struct AuditResult {
   int deleted_lines = 0;   // upstream's lines in hunks
   int inserted_lines = 0;  // our lines in hunks
   int untagged_hunks = 0;
-  int tagged_lines = 0;    // our lines carrying a tag
+  int tagged_lines = 0;  // our lines carrying a tag
   bool registry_checked = false;
   int registry_entries = 0;
   std::vector<Finding> tag_findings;       // tags: malformed, unknown entry
@@ -112,14 +112,14 @@ struct AuditResult {
 // Whether a hunk is tagged: some line of ours in it (b_begin..b_end)
 // carries a well-formed tag. A tag therefore covers only the hunk it is
 // written in; a pure deletion must leave a tagged line in its place.
-bool HunkTagged(const SourceFile& ours, const Hunk& hunk);
+bool HunkTagged(const SourceFile &ours, const Hunk &hunk);
 
 // The whole audit. registry may be null (tags are then not checked against
 // entries, and the result is not clean); registry_path names it in
 // findings.
-AuditResult Audit(const UpstreamFile& upstream, const SourceFile& ours,
-                  const Registry* registry,
-                  const std::string& registry_path = "");
+AuditResult Audit(const UpstreamFile &upstream, const SourceFile &ours,
+                  const Registry *registry,
+                  const std::string &registry_path = "");
 
 }  // namespace vmem_audit
 

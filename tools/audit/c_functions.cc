@@ -17,7 +17,7 @@ bool IsIdentChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 
-bool StartsAtColumnZero(const SourceLine& l) {
+bool StartsAtColumnZero(const SourceLine &l) {
   return !l.bare.empty() &&
          !absl::ascii_isspace(static_cast<unsigned char>(l.bare[0]));
 }
@@ -65,9 +65,9 @@ std::string SecondArgument(absl::string_view line) {
 
 // Whether the line could be a style(9) return-type line ("static int",
 // "vmem_t *", "static __noinline int").
-bool IsReturnTypeLine(const SourceLine& l) {
+bool IsReturnTypeLine(const SourceLine &l) {
   if (!StartsAtColumnZero(l) || l.normalized.empty()) return false;
-  const std::string& s = l.normalized;
+  const std::string &s = l.normalized;
   if (s[0] == '#') return false;
   switch (s.back()) {
     case ';':
@@ -84,7 +84,7 @@ bool IsReturnTypeLine(const SourceLine& l) {
 }
 
 // Index of the line holding the "}" matching the "{" on line open, or -1.
-int MatchingBrace(const std::vector<SourceLine>& lines, int open) {
+int MatchingBrace(const std::vector<SourceLine> &lines, int open) {
   int depth = 0;
   for (int i = open; i < static_cast<int>(lines.size()); ++i) {
     for (char c : lines[i].bare) {
@@ -99,7 +99,7 @@ int MatchingBrace(const std::vector<SourceLine>& lines, int open) {
 
 }  // namespace
 
-std::vector<Function> ExtractFunctions(const std::vector<SourceLine>& lines) {
+std::vector<Function> ExtractFunctions(const std::vector<SourceLine> &lines) {
   std::vector<Function> out;
   std::map<std::string, int> seen;
   const int n = static_cast<int>(lines.size());
@@ -108,12 +108,11 @@ std::vector<Function> ExtractFunctions(const std::vector<SourceLine>& lines) {
 
     // Walk up over indented continuation lines to the name line.
     int k = i - 1;
-    while (k >= 0 && !StartsAtColumnZero(lines[k]) &&
-           !IsBlank(lines[k].bare)) {
+    while (k >= 0 && !StartsAtColumnZero(lines[k]) && !IsBlank(lines[k].bare)) {
       --k;
     }
     if (k < 0 || !StartsAtColumnZero(lines[k])) continue;
-    const SourceLine& name_line = lines[k];
+    const SourceLine &name_line = lines[k];
     if (name_line.normalized.empty() || name_line.normalized[0] == '#') {
       continue;
     }

@@ -28,7 +28,7 @@ struct Function {
 // are named by their second argument. Forward declarations (ending in ";")
 // have no body and are skipped. Names repeated within one file (e.g.
 // alternatives under #ifdef) get "#2", "#3", ... appended.
-std::vector<Function> ExtractFunctions(const std::vector<SourceLine>& lines);
+std::vector<Function> ExtractFunctions(const std::vector<SourceLine> &lines);
 
 }  // namespace vmem_audit
 

@@ -15,7 +15,7 @@ namespace {
 enum class State { kCode, kBlockComment, kLineComment, kString, kChar };
 
 // Marks lines [first, last] as carrying a comment.
-void MarkComment(std::vector<SourceLine>& lines, size_t first, size_t last) {
+void MarkComment(std::vector<SourceLine> &lines, size_t first, size_t last) {
   for (size_t i = first; i <= last && i < lines.size(); ++i) {
     lines[i].has_comment = true;
   }
@@ -27,8 +27,7 @@ bool IsIdentChar(char c) {
 
 // Parses "(n, m, ...)" at the start of s; on success sets *refs and *length
 // (the characters consumed).
-bool ParseRefList(absl::string_view s, std::vector<int>* refs,
-                  size_t* length) {
+bool ParseRefList(absl::string_view s, std::vector<int> *refs, size_t *length) {
   if (s.empty() || s[0] != '(') return false;
   const size_t close = s.find(')');
   if (close == absl::string_view::npos) return false;
@@ -125,18 +124,18 @@ std::string NormalizeWhitespace(absl::string_view s) {
 
 std::vector<SourceLine> ScanSource(absl::string_view text) {
   std::vector<SourceLine> lines;
-  for (std::string& raw : SplitLines(text)) {
+  for (std::string &raw : SplitLines(text)) {
     SourceLine sl;
     sl.raw = std::move(raw);
     lines.push_back(std::move(sl));
   }
 
   State state = State::kCode;
-  size_t comment_first = 0;   // line where the current comment began
+  size_t comment_first = 0;  // line where the current comment began
 
   for (size_t li = 0; li < lines.size(); ++li) {
-    SourceLine& sl = lines[li];
-    const std::string& raw = sl.raw;
+    SourceLine &sl = lines[li];
+    const std::string &raw = sl.raw;
     sl.code = raw;
     sl.bare = raw;
     for (size_t i = 0; i < raw.size(); ++i) {

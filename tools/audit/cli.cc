@@ -52,24 +52,24 @@ constexpr char kUsage[] =
     "\n"
     "Exit status: 0 clean, 1 findings, 2 usage errors.\n";
 
-std::string GetEnv(const char* name) {
-  const char* v = std::getenv(name);
+std::string GetEnv(const char *name) {
+  const char *v = std::getenv(name);
   return v != nullptr ? v : "";
 }
 
-bool IsDirectory(const std::string& path) {
+bool IsDirectory(const std::string &path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 // A path given on the command line, relative to the caller's directory.
-std::string FromCaller(const std::string& path, const CliEnvironment& env) {
+std::string FromCaller(const std::string &path, const CliEnvironment &env) {
   if (path.empty() || path[0] == '/' || env.working_dir.empty()) return path;
   return absl::StrCat(env.working_dir, "/", path);
 }
 
 // A directory stands for the file at suffix inside it.
-std::string FileIn(const std::string& path, const char* suffix) {
+std::string FileIn(const std::string &path, const char *suffix) {
   if (!IsDirectory(path)) return path;
   std::string dir = path;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
@@ -77,18 +77,18 @@ std::string FileIn(const std::string& path, const char* suffix) {
 }
 
 // A file of the workspace, by default.
-std::string InWorkspace(const CliEnvironment& env, const char* relative) {
+std::string InWorkspace(const CliEnvironment &env, const char *relative) {
   if (env.workspace_dir.empty()) return relative;
   return absl::StrCat(env.workspace_dir, "/", relative);
 }
 
-std::string Dirname(const std::string& path) {
+std::string Dirname(const std::string &path) {
   const size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-bool ReadFile(const std::string& path, std::string* text, std::string* error) {
+bool ReadFile(const std::string &path, std::string *text, std::string *error) {
   if (IsDirectory(path)) {
     *error = absl::StrCat(path, ": is a directory");
     return false;
@@ -108,12 +108,12 @@ bool ReadFile(const std::string& path, std::string* text, std::string* error) {
   return true;
 }
 
-int UsageError(const std::string& message, std::ostream& err) {
+int UsageError(const std::string &message, std::ostream &err) {
   err << "vmem_audit: " << message << "\n\n" << kUsage;
   return kExitUsage;
 }
 
-int Error(const std::string& message, std::ostream& err) {
+int Error(const std::string &message, std::ostream &err) {
   err << "vmem_audit: " << message << "\n";
   return kExitUsage;
 }
@@ -131,8 +131,8 @@ struct Options {
 };
 
 // "--name=value": sets *value when arg is that option.
-bool ValueOption(const std::string& arg, absl::string_view name,
-                 std::string* value) {
+bool ValueOption(const std::string &arg, absl::string_view name,
+                 std::string *value) {
   absl::string_view rest = arg;
   if (!absl::ConsumePrefix(&rest, name) || !absl::ConsumePrefix(&rest, "=")) {
     return false;
@@ -150,12 +150,12 @@ CliEnvironment CliEnvironmentFromProcess() {
   return env;
 }
 
-int RunVmemAudit(const std::vector<std::string>& args,
-                 const CliEnvironment& env, std::ostream& out,
-                 std::ostream& err) {
+int RunVmemAudit(const std::vector<std::string> &args,
+                 const CliEnvironment &env, std::ostream &out,
+                 std::ostream &err) {
   Options o;
   bool options_done = false;
-  for (const std::string& arg : args) {
+  for (const std::string &arg : args) {
     if (options_done || arg.empty() || arg[0] != '-' || arg == "-") {
       o.paths.push_back(arg);
     } else if (arg == "--") {
@@ -172,8 +172,7 @@ int RunVmemAudit(const std::vector<std::string>& args,
     } else if (!ValueOption(arg, "--ours", &o.ours) &&
                !ValueOption(arg, "--fingerprint", &o.fingerprint) &&
                !ValueOption(arg, "--registry", &o.registry) &&
-               !ValueOption(arg, "--write-fingerprint",
-                            &o.write_fingerprint) &&
+               !ValueOption(arg, "--write-fingerprint", &o.write_fingerprint) &&
                !ValueOption(arg, "--commit", &o.commit)) {
       return UsageError(absl::StrCat("unknown option ", arg), err);
     }
@@ -198,9 +197,9 @@ int RunVmemAudit(const std::vector<std::string>& args,
     }
     ResolvedSource resolved = ResolveKernelConditionals(text);
     if (!resolved.error.empty()) {
-      return Error(absl::StrCat(path, ": cannot resolve _KERNEL: ",
-                                resolved.error),
-                   err);
+      return Error(
+          absl::StrCat(path, ": cannot resolve _KERNEL: ", resolved.error),
+          err);
     }
     if (!o.write_fingerprint.empty()) {
       if (o.commit.size() != 40) {
@@ -214,8 +213,8 @@ int RunVmemAudit(const std::vector<std::string>& args,
       f << FormatFingerprint(fp);
       f.close();
       if (!f) return Error(absl::StrCat("cannot write ", target), err);
-      out << "wrote " << target << ": " << fp.line_hashes.size()
-          << " lines, " << fp.functions.size() << " functions\n";
+      out << "wrote " << target << ": " << fp.line_hashes.size() << " lines, "
+          << fp.functions.size() << " functions\n";
       return kExitClean;
     }
     upstream = UpstreamFromText(path, resolved.lines);
@@ -264,15 +263,13 @@ int RunVmemAudit(const std::vector<std::string>& args,
                         : FromCaller(o.registry, env);
     std::string text;
     if (!ReadFile(registry_path, &text, &error)) {
-      return UsageError(absl::StrCat("cannot read the registry ", error),
-                        err);
+      return UsageError(absl::StrCat("cannot read the registry ", error), err);
     }
     registry = ParseRegistry(text);
   }
 
-  const AuditResult result = Audit(upstream, ours,
-                                   o.no_registry ? nullptr : &registry,
-                                   registry_path);
+  const AuditResult result =
+      Audit(upstream, ours, o.no_registry ? nullptr : &registry, registry_path);
   if (o.summary) {
     out << ReadmeSummary(upstream, result) << "\n";
   } else {

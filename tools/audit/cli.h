@@ -26,9 +26,9 @@ CliEnvironment CliEnvironmentFromProcess();
 // Runs "vmem_audit [options] [<upstream> [<ours>]]" (args excludes
 // argv[0]); the report goes to out, errors and usage to err. Returns the
 // exit code. See kUsage in cli.cc.
-int RunVmemAudit(const std::vector<std::string>& args,
-                 const CliEnvironment& env, std::ostream& out,
-                 std::ostream& err);
+int RunVmemAudit(const std::vector<std::string> &args,
+                 const CliEnvironment &env, std::ostream &out,
+                 std::ostream &err);
 
 }  // namespace vmem_audit
 

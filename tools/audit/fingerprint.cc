@@ -37,21 +37,21 @@ uint64_t LineHash(absl::string_view line) {
   return h;
 }
 
-Fingerprint MakeFingerprint(const std::string& commit, const std::string& path,
-                            const std::vector<std::string>& lines) {
+Fingerprint MakeFingerprint(const std::string &commit, const std::string &path,
+                            const std::vector<std::string> &lines) {
   Fingerprint fp;
   fp.commit = commit;
   fp.path = path;
-  for (const std::string& l : lines) fp.line_hashes.push_back(LineHash(l));
+  for (const std::string &l : lines) fp.line_hashes.push_back(LineHash(l));
   const std::vector<Function> functions =
       ExtractFunctions(ScanSource(absl::StrJoin(lines, "\n") + "\n"));
-  for (const Function& f : functions) {
+  for (const Function &f : functions) {
     fp.functions.push_back({f.name, f.first_line + 1, f.last_line + 1});
   }
   return fp;
 }
 
-std::string FormatFingerprint(const Fingerprint& fp) {
+std::string FormatFingerprint(const Fingerprint &fp) {
   std::string out =
       "# Fingerprint of FreeBSD's subr_vmem.c for tools/audit: hashes of its\n"
       "# lines (with _KERNEL defined, whitespace removed) and its function\n"
@@ -60,7 +60,7 @@ std::string FormatFingerprint(const Fingerprint& fp) {
   absl::StrAppend(&out, "commit ", fp.commit, "\n");
   absl::StrAppend(&out, "path ", fp.path, "\n");
   absl::StrAppend(&out, "lines ", fp.line_hashes.size(), "\n");
-  for (const FunctionSpan& f : fp.functions) {
+  for (const FunctionSpan &f : fp.functions) {
     absl::StrAppend(&out, "function ", f.first_line, " ", f.last_line, " ",
                     f.name, "\n");
   }
@@ -70,8 +70,8 @@ std::string FormatFingerprint(const Fingerprint& fp) {
   return out;
 }
 
-bool ParseFingerprint(absl::string_view text, Fingerprint* fp,
-                      std::string* error) {
+bool ParseFingerprint(absl::string_view text, Fingerprint *fp,
+                      std::string *error) {
   *fp = Fingerprint();
   int expected_lines = -1;
   int lineno = 0;
@@ -115,7 +115,7 @@ bool ParseFingerprint(absl::string_view text, Fingerprint* fp,
     return fail(absl::StrCat("\"lines\" says ", expected_lines, ", found ",
                              fp->line_hashes.size(), " hashes"));
   }
-  for (const FunctionSpan& s : fp->functions) {
+  for (const FunctionSpan &s : fp->functions) {
     if (s.last_line > expected_lines) {
       return fail(absl::StrCat("function ", s.name, " ends past the file"));
     }

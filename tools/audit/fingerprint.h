@@ -36,18 +36,18 @@ uint64_t LineHash(absl::string_view line);
 
 // The fingerprint of upstream's file, given as its lines after
 // ResolveKernelConditionals().
-Fingerprint MakeFingerprint(const std::string& commit, const std::string& path,
-                            const std::vector<std::string>& lines);
+Fingerprint MakeFingerprint(const std::string &commit, const std::string &path,
+                            const std::vector<std::string> &lines);
 
 // The text form checked in as tools/audit/upstream_fingerprint.txt:
 // "# " comment lines, then "commit <hex>", "path <path>",
 // "lines <n>", one "function <first> <last> <name>" per function and one
 // 16-digit hex hash per line of the file.
-std::string FormatFingerprint(const Fingerprint& fp);
+std::string FormatFingerprint(const Fingerprint &fp);
 
 // Parses FormatFingerprint()'s output; false and *error on a malformed one.
-bool ParseFingerprint(absl::string_view text, Fingerprint* fp,
-                      std::string* error);
+bool ParseFingerprint(absl::string_view text, Fingerprint *fp,
+                      std::string *error);
 
 }  // namespace vmem_audit
 

@@ -38,7 +38,7 @@ struct Directive {
   std::string rest;
 };
 
-bool ParseDirective(absl::string_view code, Directive* d) {
+bool ParseDirective(absl::string_view code, Directive *d) {
   code = absl::StripAsciiWhitespace(code);
   if (!absl::ConsumePrefix(&code, "#")) return false;
   code = absl::StripLeadingAsciiWhitespace(code);
@@ -52,7 +52,7 @@ bool ParseDirective(absl::string_view code, Directive* d) {
 enum class Kind { kOther, kKernelTrue, kKernelFalse, kError };
 
 // What an #if, #ifdef or #ifndef tests.
-Kind Classify(const Directive& d) {
+Kind Classify(const Directive &d) {
   const std::string rest = StripWhitespace(d.rest);
   if (d.keyword == "ifdef" || d.keyword == "ifndef") {
     if (rest != kMacro) return Kind::kOther;
@@ -72,7 +72,7 @@ struct Frame {
   bool value;        // kernel only: whether the current branch is taken
   bool parent_keep;  // the lines around the conditional are kept
   bool seen_else;
-  int line;          // 1-based, for errors
+  int line;  // 1-based, for errors
 };
 
 }  // namespace
@@ -83,7 +83,7 @@ ResolvedSource ResolveKernelConditionals(absl::string_view text) {
   std::vector<Frame> stack;
   auto keeping = [&stack] {
     if (stack.empty()) return true;
-    const Frame& f = stack.back();
+    const Frame &f = stack.back();
     return f.parent_keep && (!f.kernel || f.value);
   };
   auto fail = [&out](int line, absl::string_view what) {
@@ -106,13 +106,13 @@ ResolvedSource ResolveKernelConditionals(absl::string_view text) {
     Directive d;
     bool drop_directive = false;
     if (ParseDirective(code, &d)) {
-      if (d.keyword == "if" || d.keyword == "ifdef" ||
-          d.keyword == "ifndef") {
+      if (d.keyword == "if" || d.keyword == "ifdef" || d.keyword == "ifndef") {
         const bool parent_keep = keeping();
         const Kind kind = Classify(d);
         if (kind == Kind::kError) {
-          return fail(lineno, "a condition on _KERNEL that is not "
-                              "#ifdef, #ifndef or #if [!]defined(_KERNEL)");
+          return fail(lineno,
+                      "a condition on _KERNEL that is not "
+                      "#ifdef, #ifndef or #if [!]defined(_KERNEL)");
         }
         const bool kernel = kind != Kind::kOther;
         stack.push_back(
@@ -125,7 +125,7 @@ ResolvedSource ResolveKernelConditionals(absl::string_view text) {
         }
       } else if (d.keyword == "else") {
         if (stack.empty()) return fail(lineno, "#else without #if");
-        Frame& f = stack.back();
+        Frame &f = stack.back();
         if (f.seen_else) return fail(lineno, "a second #else");
         f.seen_else = true;
         if (f.kernel) {

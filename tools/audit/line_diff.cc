@@ -5,8 +5,8 @@
 
 namespace vmem_audit {
 
-std::vector<Edit> DiffLines(const std::vector<uint64_t>& a,
-                            const std::vector<uint64_t>& b) {
+std::vector<Edit> DiffLines(const std::vector<uint64_t> &a,
+                            const std::vector<uint64_t> &b) {
   const int n = static_cast<int>(a.size());
   const int m = static_cast<int>(b.size());
   // Cost of an edit script: every deleted or inserted line weighs more
@@ -22,7 +22,7 @@ std::vector<Edit> DiffLines(const std::vector<uint64_t>& a,
   // the start (c = 0).
   const size_t plane = static_cast<size_t>(n + 1) * (m + 1);
   std::vector<Cost> cost(2 * plane, 0);
-  auto at = [&](int c, int i, int j) -> Cost& {
+  auto at = [&](int c, int i, int j) -> Cost & {
     return cost[c * plane + static_cast<size_t>(i) * (m + 1) + j];
   };
   for (int i = n; i >= 0; --i) {
@@ -69,13 +69,13 @@ std::vector<Edit> DiffLines(const std::vector<uint64_t>& a,
   return out;
 }
 
-std::vector<Edit> DiffLines(const std::vector<std::string>& a,
-                            const std::vector<std::string>& b) {
+std::vector<Edit> DiffLines(const std::vector<std::string> &a,
+                            const std::vector<std::string> &b) {
   // Equal strings get equal keys, different ones different keys.
   std::map<std::string, uint64_t> ids;
-  auto keys = [&ids](const std::vector<std::string>& lines) {
+  auto keys = [&ids](const std::vector<std::string> &lines) {
     std::vector<uint64_t> out;
-    for (const std::string& s : lines) {
+    for (const std::string &s : lines) {
       out.push_back(ids.emplace(s, ids.size()).first->second);
     }
     return out;
@@ -85,7 +85,7 @@ std::vector<Edit> DiffLines(const std::vector<std::string>& a,
   return DiffLines(ka, kb);
 }
 
-std::vector<Hunk> HunksOf(const std::vector<Edit>& edits) {
+std::vector<Hunk> HunksOf(const std::vector<Edit> &edits) {
   std::vector<Hunk> hunks;
   int a_pos = 0;  // next line of a
   int b_pos = 0;  // next line of b

@@ -37,13 +37,13 @@ struct Hunk {
 // space (8 bytes a cell: 30 MB for two files of 2,000 lines). Within a
 // hunk, deletions come before insertions. Lines are compared as keys
 // (hashes of lines) or as strings.
-std::vector<Edit> DiffLines(const std::vector<uint64_t>& a,
-                            const std::vector<uint64_t>& b);
-std::vector<Edit> DiffLines(const std::vector<std::string>& a,
-                            const std::vector<std::string>& b);
+std::vector<Edit> DiffLines(const std::vector<uint64_t> &a,
+                            const std::vector<uint64_t> &b);
+std::vector<Edit> DiffLines(const std::vector<std::string> &a,
+                            const std::vector<std::string> &b);
 
 // The change hunks of an edit script, in order.
-std::vector<Hunk> HunksOf(const std::vector<Edit>& edits);
+std::vector<Hunk> HunksOf(const std::vector<Edit> &edits);
 
 }  // namespace vmem_audit
 

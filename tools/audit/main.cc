@@ -7,8 +7,8 @@
 
 #include "tools/audit/cli.h"
 
-int main(int argc, char** argv) {
+int main(int argc, char **argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
-  return vmem_audit::RunVmemAudit(
-      args, vmem_audit::CliEnvironmentFromProcess(), std::cout, std::cerr);
+  return vmem_audit::RunVmemAudit(args, vmem_audit::CliEnvironmentFromProcess(),
+                                  std::cout, std::cerr);
 }

@@ -40,8 +40,8 @@ bool IsTestName(absl::string_view s) {
 
 }  // namespace
 
-const RegistryEntry* Registry::Find(int number) const {
-  for (const RegistryEntry& e : entries) {
+const RegistryEntry *Registry::Find(int number) const {
+  for (const RegistryEntry &e : entries) {
     if (e.number == number) return &e;
   }
   return nullptr;
@@ -68,14 +68,15 @@ Registry ParseRegistry(absl::string_view text) {
             {lineno, "an entry heading is \"## <n>. <title>\""});
         continue;
       }
-      e.title = std::string(absl::StripAsciiWhitespace(line.substr(digits + 2)));
+      e.title =
+          std::string(absl::StripAsciiWhitespace(line.substr(digits + 2)));
       e.fix = absl::StartsWith(e.title, "Fix:");
       const int expected =
           reg.entries.empty() ? 1 : reg.entries.back().number + 1;
       if (e.number != expected) {
-        reg.errors.push_back({lineno, absl::StrCat("entry ", e.number,
-                                                   " where ", expected,
-                                                   " comes next")});
+        reg.errors.push_back(
+            {lineno, absl::StrCat("entry ", e.number, " where ", expected,
+                                  " comes next")});
       }
       reg.entries.push_back(e);
       continue;
@@ -91,21 +92,22 @@ Registry ParseRegistry(absl::string_view text) {
       absl::StrAppend(&item, " ",
                       absl::StripLeadingAsciiWhitespace(lines[++i]));
     }
-    RegistryEntry& e = reg.entries.back();
+    RegistryEntry &e = reg.entries.back();
     std::string file;
-    for (const std::string& piece : Backticked(item)) {
+    for (const std::string &piece : Backticked(item)) {
       if (absl::EndsWith(piece, ".cc") || absl::EndsWith(piece, ".c")) {
         file = piece;
       } else if (IsTestName(piece) && !file.empty()) {
         e.tests.push_back({file, piece});
       } else {
         reg.errors.push_back(
-            {lineno, absl::StrCat("`", piece, "` is neither a test file nor "
+            {lineno, absl::StrCat("`", piece,
+                                  "` is neither a test file nor "
                                   "a Suite.Name after one")});
       }
     }
   }
-  for (const RegistryEntry& e : reg.entries) {
+  for (const RegistryEntry &e : reg.entries) {
     if (e.fix && e.tests.empty()) {
       reg.errors.push_back({e.line, absl::StrCat("entry ", e.number,
                                                  " fixes an upstream defect "

@@ -39,7 +39,7 @@ struct Registry {
   // Malformed headings, numbers out of sequence, fixes without tests.
   std::vector<RegistryError> errors;
 
-  const RegistryEntry* Find(int number) const;
+  const RegistryEntry *Find(int number) const;
 };
 
 // Entries start with a heading "## <n>. <title>", numbered 1, 2, 3, ... in

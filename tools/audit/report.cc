@@ -22,9 +22,10 @@ std::string Thousands(int n) {
   return s;
 }
 
-std::string Where(const FunctionReport& r) {
+std::string Where(const FunctionReport &r) {
   std::string s;
-  if (r.upstream != nullptr) absl::StrAppend(&s, "upstream:", r.upstream->first_line);
+  if (r.upstream != nullptr)
+    absl::StrAppend(&s, "upstream:", r.upstream->first_line);
   if (r.ours != nullptr) {
     absl::StrAppend(&s, s.empty() ? "" : " ", "ours:", r.ours->first_line + 1);
   }
@@ -35,7 +36,7 @@ std::string Where(const FunctionReport& r) {
   return s;
 }
 
-std::string TagsOf(const HunkReport& hr) {
+std::string TagsOf(const HunkReport &hr) {
   if (hr.blank && !hr.tagged) return "blank lines only";
   if (!hr.tagged) return "!! untagged";
   return absl::StrCat("PORT(", absl::StrJoin(hr.refs, ", "), ")");
@@ -43,7 +44,7 @@ std::string TagsOf(const HunkReport& hr) {
 
 }  // namespace
 
-std::string Summary(const AuditResult& result) {
+std::string Summary(const AuditResult &result) {
   return absl::StrFormat(
       "summary: %d same, %d port, %d UNTAGGED, %d MISSING, %d OURS-ONLY, "
       "%d ORDER; %d lines differ (%d upstream, %d ours) in %d hunks, %d "
@@ -58,15 +59,15 @@ std::string Summary(const AuditResult& result) {
       result.registry_checked ? "" : " (no registry)");
 }
 
-std::string ReadmeSummary(const UpstreamFile& upstream,
-                          const AuditResult& result) {
+std::string ReadmeSummary(const UpstreamFile &upstream,
+                          const AuditResult &result) {
   const int upstream_functions = static_cast<int>(upstream.functions.size());
   const int present = upstream_functions - result.Count(Status::kMissing);
-  std::string what = upstream.commit.empty()
-                         ? absl::StrCat("`", upstream.label, "`")
-                         : absl::StrCat("FreeBSD commit `",
-                                        upstream.commit.substr(0, 12),
-                                        "` of `sys/kern/subr_vmem.c`");
+  std::string what =
+      upstream.commit.empty()
+          ? absl::StrCat("`", upstream.label, "`")
+          : absl::StrCat("FreeBSD commit `", upstream.commit.substr(0, 12),
+                         "` of `sys/kern/subr_vmem.c`");
   return absl::StrCat(
       "Against ", what, " (with `_KERNEL` defined: ",
       Thousands(static_cast<int>(upstream.line_hashes.size())), " lines, ",
@@ -86,13 +87,12 @@ std::string ReadmeSummary(const UpstreamFile& upstream,
       " mismatches.");
 }
 
-void PrintHunk(const UpstreamFile& upstream, const SourceFile& ours,
-               const HunkReport& hr, std::ostream& out) {
-  const Hunk& h = hr.hunk;
-  out << absl::StrFormat("@@ upstream L%d ours L%d @@ %s %s\n", h.a_begin + 1,
-                         h.b_begin + 1,
-                         hr.where.empty() ? "(file scope)" : hr.where,
-                         TagsOf(hr));
+void PrintHunk(const UpstreamFile &upstream, const SourceFile &ours,
+               const HunkReport &hr, std::ostream &out) {
+  const Hunk &h = hr.hunk;
+  out << absl::StrFormat(
+      "@@ upstream L%d ours L%d @@ %s %s\n", h.a_begin + 1, h.b_begin + 1,
+      hr.where.empty() ? "(file scope)" : hr.where, TagsOf(hr));
   auto ours_line = [&ours](int i) {
     return std::string(absl::StripTrailingAsciiWhitespace(ours.lines[i].raw));
   };
@@ -103,8 +103,8 @@ void PrintHunk(const UpstreamFile& upstream, const SourceFile& ours,
     if (upstream.text.empty()) {
       out << "- (upstream line " << i + 1 << ")\n";
     } else {
-      out << "- "
-          << absl::StripTrailingAsciiWhitespace(upstream.text[i]) << "\n";
+      out << "- " << absl::StripTrailingAsciiWhitespace(upstream.text[i])
+          << "\n";
     }
   }
   for (int i = h.b_begin; i < h.b_end; ++i) out << "+ " << ours_line(i) << "\n";
@@ -113,15 +113,14 @@ void PrintHunk(const UpstreamFile& upstream, const SourceFile& ours,
   for (int i = h.b_end; i < end; ++i) out << "  " << ours_line(i) << "\n";
 }
 
-void PrintReport(const UpstreamFile& upstream, const SourceFile& ours,
-                 const AuditResult& result, bool with_diff,
-                 std::ostream& out) {
+void PrintReport(const UpstreamFile &upstream, const SourceFile &ours,
+                 const AuditResult &result, bool with_diff, std::ostream &out) {
   out << absl::StrFormat("upstream: %s (%d lines, %d functions)\n",
                          upstream.label, upstream.line_hashes.size(),
                          upstream.functions.size());
   out << absl::StrFormat("ours:     %s (%d lines, %d functions)\n", ours.path,
                          ours.lines.size(), ours.functions.size());
-  for (const FunctionReport& r : result.functions) {
+  for (const FunctionReport &r : result.functions) {
     out << absl::StrFormat("%-10s  %-24s  %s\n", StatusName(r.status), r.name,
                            Where(r));
     if (r.out_of_order) {
@@ -132,16 +131,17 @@ void PrintReport(const UpstreamFile& upstream, const SourceFile& ours,
     }
   }
   int file_scope = 0;
-  for (const HunkReport& hr : result.hunks) file_scope += hr.where.empty();
+  for (const HunkReport &hr : result.hunks) file_scope += hr.where.empty();
   out << absl::StrFormat("%-10s  %-24s  (%d hunks)\n", "file scope", "",
                          file_scope);
-  for (const HunkReport& hr : result.hunks) {
-    if (with_diff || (!hr.tagged && !hr.blank)) PrintHunk(upstream, ours, hr, out);
+  for (const HunkReport &hr : result.hunks) {
+    if (with_diff || (!hr.tagged && !hr.blank))
+      PrintHunk(upstream, ours, hr, out);
   }
-  for (const Finding& f : result.tag_findings) {
+  for (const Finding &f : result.tag_findings) {
     out << absl::StrFormat("TAG         %s:%d: %s\n", f.file, f.line, f.what);
   }
-  for (const Finding& f : result.registry_findings) {
+  for (const Finding &f : result.registry_findings) {
     out << absl::StrFormat("REGISTRY    %s:%d: %s\n", f.file, f.line, f.what);
   }
   out << Summary(result) << "\n";

@@ -124,8 +124,8 @@ void BM_XallocConstrained(benchmark::State &state) {
   for (auto _ : state) {
     vmem_size_t size = random_size(rng, 4);
     vmem_addr_t addr;
-    vmem_xalloc(vm, size, 16 * kQuantum, 0, 256 * kQuantum, lo, hi,
-                M_BESTFIT, &addr);
+    vmem_xalloc(vm, size, 16 * kQuantum, 0, 256 * kQuantum, lo, hi, M_BESTFIT,
+                &addr);
     vmem_xfree(vm, addr, size);
   }
   state.SetItemsProcessed(state.iterations());
@@ -190,9 +190,13 @@ void BM_SmallPair(benchmark::State &state, bool cached) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK_CAPTURE(BM_SmallPair, cached, true)->Threads(1)->Threads(2)
+BENCHMARK_CAPTURE(BM_SmallPair, cached, true)
+    ->Threads(1)
+    ->Threads(2)
     ->UseRealTime();
-BENCHMARK_CAPTURE(BM_SmallPair, uncached, false)->Threads(1)->Threads(2)
+BENCHMARK_CAPTURE(BM_SmallPair, uncached, false)
+    ->Threads(1)
+    ->Threads(2)
     ->UseRealTime();
 
 void BM_TlsStack(benchmark::State &state) {
@@ -318,8 +322,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
       const char *what, *num, *den;
     };
     const Ratio ratios[] = {
-        {"best-fit churn, std::map reference / vmem",
-         "BM_ChurnReference/10000", "BM_Churn/bestfit/10000"},
+        {"best-fit churn, std::map reference / vmem", "BM_ChurnReference/10000",
+         "BM_Churn/bestfit/10000"},
         {"first-fit churn, std::map reference / vmem",
          "BM_ChurnReference/10000", "BM_Churn/firstfit/10000"},
         {"next-fit IDs, std::map reference / vmem", "BM_IdsReference",
@@ -353,8 +357,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     for (const Ratio &r : ratios) {
       auto n = ns_per_item_.find(r.num), d = ns_per_item_.find(r.den);
       if (n == ns_per_item_.end() || d == ns_per_item_.end()) continue;
-      printf("%-48s %10.2f\n", r.what,
-             median(n->second) / median(d->second));
+      printf("%-48s %10.2f\n", r.what, median(n->second) / median(d->second));
     }
   }
 

@@ -63,10 +63,9 @@ class KernelStack : public Stack {
       bz->size = pages * kPage;
       std::string name = "buf-" + std::to_string(pages * 4) + "k";
       names_.push_back(name);
-      bz->zone = uma_zcache_create(names_.back().c_str(),
-                                   static_cast<int>(bz->size), nullptr,
-                                   nullptr, nullptr, nullptr, buffer_import,
-                                   buffer_release, bz.get(), 0);
+      bz->zone = uma_zcache_create(
+          names_.back().c_str(), static_cast<int>(bz->size), nullptr, nullptr,
+          nullptr, nullptr, buffer_import, buffer_release, bz.get(), 0);
       bufs_.push_back(std::move(bz));
     }
     pids_ = vmem_create("pid", 1, 99999, 1, 0, M_WAITOK);
@@ -79,9 +78,7 @@ class KernelStack : public Stack {
     vmem_destroy(kva_);
   }
 
-  std::vector<vmem_t *> arenas() const override {
-    return {kva_, kmem_, pids_};
-  }
+  std::vector<vmem_t *> arenas() const override { return {kva_, kmem_, pids_}; }
 
   OpCounts work(int thread, const std::function<bool()> &stop) override {
     OpCounts n;
@@ -126,13 +123,11 @@ class KernelStack : public Stack {
     switch (h->where) {
       case kKmem:
         h->size = (1 + rng() % 16) * kPage;
-        return vmem_alloc(kmem_, h->size, M_BESTFIT | M_NOWAIT, &h->addr) ==
-               0;
+        return vmem_alloc(kmem_, h->size, M_BESTFIT | M_NOWAIT, &h->addr) == 0;
       case kKmemAligned:
         h->size = (1 + rng() % 8) * kPage;
         return vmem_xalloc(kmem_, h->size, 16 * kPage, 0, 0, VMEM_ADDR_MIN,
-                           VMEM_ADDR_MAX, M_FIRSTFIT | M_NOWAIT,
-                           &h->addr) == 0;
+                           VMEM_ADDR_MAX, M_FIRSTFIT | M_NOWAIT, &h->addr) == 0;
       case kPid:
         h->size = 1;
         return vmem_alloc(pids_, 1, M_NEXTFIT | M_NOWAIT, &h->addr) == 0;

@@ -10,14 +10,7 @@
 #include <string>
 #include <vector>
 
-
 namespace vmemstat {
-
-struct Options {
-  std::string scenario = "kernel";
-  int threads = 2;
-  double seconds = 3;
-};
 
 // Counts of what the workload did, summed over threads.
 struct OpCounts {

@@ -31,11 +31,21 @@ std::string xml_escape(const std::string &s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 allows no other control characters.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n')
@@ -100,10 +110,10 @@ QcacheShare qcache_share(const vmem_stats &st,
       uma_zone_stats zs;
       uma_zone_get_stats(z, &zs);
       if (zs.size != size || zs.name != name) continue;
-      share.inuse += static_cast<uint64_t>(std::max<int64_t>(zs.inuse, 0)) *
-                     zs.size;
-      share.free += static_cast<uint64_t>(std::max<int64_t>(zs.free, 0)) *
-                    zs.size;
+      share.inuse +=
+          static_cast<uint64_t>(std::max<int64_t>(zs.inuse, 0)) * zs.size;
+      share.free +=
+          static_cast<uint64_t>(std::max<int64_t>(zs.free, 0)) * zs.size;
       break;
     }
   }
@@ -123,9 +133,9 @@ class ArenaPicture {
       if (s.type != VMEM_WALK_SPAN) total_ += s.size;
     // One cell per unit at most; rows as needed.
     cells_ = std::min<uint64_t>(total_, uint64_t{kMapColumns} * kMapRows);
-    rows_ = cells_ == 0 ? 1
-                        : static_cast<int>((cells_ + kMapColumns - 1) /
-                                           kMapColumns);
+    rows_ = cells_ == 0
+                ? 1
+                : static_cast<int>((cells_ + kMapColumns - 1) / kMapColumns);
   }
 
   int height() const {
@@ -176,8 +186,8 @@ class ArenaPicture {
   }
   uint64_t cell_of(uint64_t pos) const {
     // The last cell whose start is at or before pos.
-    uint64_t c = static_cast<uint64_t>(
-        static_cast<unsigned __int128>(pos) * cells_ / total_);
+    uint64_t c = static_cast<uint64_t>(static_cast<unsigned __int128>(pos) *
+                                       cells_ / total_);
     while (c + 1 < cells_ && bound(c + 1) <= pos) c++;
     while (c > 0 && bound(c) > pos) c--;
     return c;
@@ -185,8 +195,7 @@ class ArenaPicture {
 
   void draw_map(std::string *out, int y0) {
     if (cells_ == 0) {
-      absl::StrAppendFormat(out,
-                            "<text x=\"%d\" y=\"%d\">(no spans)</text>\n",
+      absl::StrAppendFormat(out, "<text x=\"%d\" y=\"%d\">(no spans)</text>\n",
                             kMargin, y0 + kCellHeight);
       return;
     }
@@ -213,11 +222,9 @@ class ArenaPicture {
       uint64_t all = alloc[c] + free[c];
       if (alloc[c] == 0) return 0;
       if (free[c] == 0) return 8;
-      return std::clamp(static_cast<int>((alloc[c] * 8 + all / 2) / all), 1,
-                        7);
+      return std::clamp(static_cast<int>((alloc[c] * 8 + all / 2) / all), 1, 7);
     };
-    for (uint64_t row_start = 0; row_start < cells_;
-         row_start += kMapColumns) {
+    for (uint64_t row_start = 0; row_start < cells_; row_start += kMapColumns) {
       uint64_t row_end = std::min<uint64_t>(row_start + kMapColumns, cells_);
       int y = y0 + static_cast<int>(row_start / kMapColumns) * kCellHeight;
       uint64_t c = row_start;
@@ -274,9 +281,8 @@ class ArenaPicture {
     parts.push_back({"free", st_.vs_free, kFreeColour});
     uint64_t total = 0;
     for (const Part &p : parts) total += p.bytes;
-    absl::StrAppendFormat(out,
-                          "<text x=\"%d\" y=\"%d\" class=\"label\">", kMargin,
-                          y - 4);
+    absl::StrAppendFormat(out, "<text x=\"%d\" y=\"%d\" class=\"label\">",
+                          kMargin, y - 4);
     const char *sep = "";
     for (const Part &p : parts) {
       absl::StrAppendFormat(out, "%s%s %s", sep, p.label, human(p.bytes));
@@ -287,9 +293,9 @@ class ArenaPicture {
     uint64_t done = 0;
     for (const Part &p : parts) {
       done += p.bytes;
-      double next = kMargin + (total ? static_cast<double>(kMapColumns) *
-                                           done / total
-                                     : 0.0);
+      double next =
+          kMargin +
+          (total ? static_cast<double>(kMapColumns) * done / total : 0.0);
       absl::StrAppendFormat(
           out,
           "<rect class=\"share\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" "
@@ -320,15 +326,17 @@ class ArenaPicture {
                             kMargin, y + kLine);
       return;
     }
-    const int slot = std::min(64, kMapColumns / static_cast<int>(orders.size()));
+    const int slot =
+        std::min(64, kMapColumns / static_cast<int>(orders.size()));
     const int base = y + kHistHeight - kLine;
     for (size_t i = 0; i < orders.size(); i++) {
       const vmem_order_stats &o = *orders[i];
-      int h = most == 0 ? 0
-                        : std::max(1, static_cast<int>(
-                                          (kHistHeight - 2 * kLine) *
-                                          static_cast<double>(o.vo_free_bytes) /
-                                          most));
+      int h =
+          most == 0
+              ? 0
+              : std::max(1, static_cast<int>(
+                                (kHistHeight - 2 * kLine) *
+                                static_cast<double>(o.vo_free_bytes) / most));
       int x = kMargin + static_cast<int>(i) * slot;
       absl::StrAppendFormat(
           out,
@@ -336,9 +344,9 @@ class ArenaPicture {
           "fill=\"%s\" data-size=\"%u\" data-free-count=\"%u\" "
           "data-free-bytes=\"%u\"><title>%s and up: %u free, %s</title>"
           "</rect>\n",
-          x + 2, base - h, slot - 4, h, kHistColour, o.vo_size,
-          o.vo_free_count, o.vo_free_bytes, human(o.vo_size),
-          o.vo_free_count, human(o.vo_free_bytes));
+          x + 2, base - h, slot - 4, h, kHistColour, o.vo_size, o.vo_free_count,
+          o.vo_free_bytes, human(o.vo_size), o.vo_free_count,
+          human(o.vo_free_bytes));
       absl::StrAppendFormat(out,
                             "<text x=\"%d\" y=\"%d\" class=\"small\" "
                             "text-anchor=\"middle\">%u</text>\n",

@@ -25,7 +25,7 @@
  * struct vm_map of <uvm/uvm_map.h>, or new).
  */
 #ifndef _COMPAT_OPENBSD_UVM_UVM_EXTERN_H_
-#define	_COMPAT_OPENBSD_UVM_UVM_EXTERN_H_
+#define _COMPAT_OPENBSD_UVM_UVM_EXTERN_H_
 
 #include <sys/cdefs.h>
 #include <stddef.h>
@@ -83,9 +83,8 @@ vaddr_t uvm_km_valloc_wait(vm_map_t map, vsize_t size);
 // A submap of size bytes: at *min when fixed, anywhere otherwise; *min and
 // *max are set to its bounds [*min, *max). In submap's storage if not NULL,
 // else in new storage. Panics when the parent has no room there.
-vm_map_t uvm_km_suballoc(vm_map_t map, vaddr_t *min, vaddr_t *max,
-                         vsize_t size, int flags, boolean_t fixed,
-                         vm_map_t submap);
+vm_map_t uvm_km_suballoc(vm_map_t map, vaddr_t *min, vaddr_t *max, vsize_t size,
+                         int flags, boolean_t fixed, vm_map_t submap);
 // Free [trunc_page(addr), round_page(addr + size)), which one allocation
 // from map returned whole; uvm_km_free_wakeup() also wakes the sleepers of
 // uvm_km_valloc_wait().
