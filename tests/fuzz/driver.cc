@@ -597,8 +597,8 @@ bool Runner::DoAlloc(const Request &rq) {
                   fn, size0, addr);
     // A windowed request takes the lowest fit in its window, M_ENDALLOC
     // the highest (kern/PORTING.md entries 39 and 33).
-    const bool windowed = c.minaddr > VMEM_ADDR_QCACHE_MIN ||
-                          c.maxaddr < VMEM_ADDR_MAX;
+    const bool windowed =
+        c.minaddr > VMEM_ADDR_QCACHE_MIN || c.maxaddr < VMEM_ADDR_MAX;
     const bool high = (masked & M_ENDALLOC) != 0;
     if ((masked & M_NEXTFIT) == 0 && (windowed || high) &&
         f.kind == Fetch::kFitsNow && imported == 0) {
@@ -606,12 +606,14 @@ bool Runner::DoAlloc(const Request &rq) {
       const bool found = high ? model_.FindHighestFit(size, c, &want)
                               : model_.FindFit(size, c, &want);
       if (!found || want != addr)
-        return Fail("vmem_xalloc(%#zx, align %#zx, phase %#zx, nocross "
-                    "%#zx, min %#" PRIxPTR ", max %#" PRIxPTR ", %s) "
-                    "returned %#" PRIxPTR "; the model's %s fit is %#" PRIxPTR,
-                    size0, c.align, c.phase, c.nocross, c.minaddr,
-                    c.maxaddr, FlagsName(rq.flags).c_str(), addr,
-                    high ? "highest" : "lowest", found ? want : 0);
+        return Fail(
+            "vmem_xalloc(%#zx, align %#zx, phase %#zx, nocross "
+            "%#zx, min %#" PRIxPTR ", max %#" PRIxPTR
+            ", %s) "
+            "returned %#" PRIxPTR "; the model's %s fit is %#" PRIxPTR,
+            size0, c.align, c.phase, c.nocross, c.minaddr, c.maxaddr,
+            FlagsName(rq.flags).c_str(), addr, high ? "highest" : "lowest",
+            found ? want : 0);
       st_->placements_checked++;
     }
     if (imported != f.imports)

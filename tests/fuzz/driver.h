@@ -92,10 +92,10 @@ struct DriverStats {
   int64_t releases = 0;
   // The careless caller's operations (opcodes 0xe0 and up).
   int64_t careless_ops = 0;
-  int64_t null_addrp_allocs = 0;  // allocations made with addrp NULL
+  int64_t null_addrp_allocs = 0;   // allocations made with addrp NULL
   int64_t placements_checked = 0;  // windowed or M_ENDALLOC, predicted
-  int64_t waiting_allocs = 0;     // made without M_NOWAIT (they fitted)
-  int64_t odd_imports = 0;        // misbehaving imports vmem accepted
+  int64_t waiting_allocs = 0;      // made without M_NOWAIT (they fitted)
+  int64_t odd_imports = 0;         // misbehaving imports vmem accepted
   // Predictions of a panic (or of sleeping for ever): checked in a child,
   // or counted and skipped.
   int64_t predicted_panics = 0;

@@ -60,9 +60,8 @@ class ConstrainedImportTest : public ::testing::Test {
 TEST_F(ConstrainedImportTest, OneImportServesAWindowedRequest) {
   const vmem_addr_t lo = kBase + kGiB - kMiB, hi = kBase + kGiB - 1;
   vmem_addr_t a;
-  ASSERT_EQ(vmem_xalloc(child_, kPage, 0, 0, 0, lo, hi, M_BESTFIT | M_NOWAIT,
-                        &a),
-            0);
+  ASSERT_EQ(
+      vmem_xalloc(child_, kPage, 0, 0, 0, lo, hi, M_BESTFIT | M_NOWAIT, &a), 0);
   EXPECT_EQ(a, lo);
   EXPECT_EQ(Stats(child_).vs_imports, 1u);
   // The one span, of the import quantum, at the bottom of the window.
@@ -89,8 +88,7 @@ TEST_F(ConstrainedImportTest, AlignedAndBoundedRequestsImportOnce) {
   // parent hands out starts where the request can.
   vmem_addr_t a;
   ASSERT_EQ(vmem_xalloc(child_, 128 * 1024, kMiB, 64 * 1024, 2 * kMiB,
-                        VMEM_ADDR_MIN, VMEM_ADDR_MAX, M_BESTFIT | M_NOWAIT,
-                        &a),
+                        VMEM_ADDR_MIN, VMEM_ADDR_MAX, M_BESTFIT | M_NOWAIT, &a),
             0);
   EXPECT_EQ(a % kMiB, 64 * 1024u);
   EXPECT_EQ(a / (2 * kMiB), (a + 128 * 1024 - 1) / (2 * kMiB));
@@ -151,8 +149,7 @@ void ReleaseToParent(void *arg, vmem_addr_t addr, vmem_size_t size) {
 TEST_F(ConstrainedImportTest, CimportFunctionsAreGivenTheConstraints) {
   Recorder r{parent_, {}, {}};
   vmem_t *vm = vmem_create("cimport", 0, 0, kPage, 0, M_WAITOK);
-  vmem_set_cimport(vm, &RecordingImport, &ReleaseToParent, &r,
-                   kImportQuantum);
+  vmem_set_cimport(vm, &RecordingImport, &ReleaseToParent, &r, kImportQuantum);
   vmem_addr_t a;
   const vmem_addr_t lo = kBase + 5 * kMiB, hi = kBase + 9 * kMiB - 1;
   ASSERT_EQ(vmem_xalloc(vm, 3 * kPage, 4 * kPage, kPage, 8 * kPage, lo, hi,

@@ -54,10 +54,9 @@ bool Meets(vmem_addr_t a, vmem_size_t size, vmem_size_t align,
 
 // The lowest (or highest) start that meets the constraints in some free
 // segment, by brute force over quanta; false if none.
-bool Expected(const std::vector<Free> &frees, vmem_size_t q,
-              vmem_size_t size, vmem_size_t align, vmem_size_t phase,
-              vmem_size_t nocross, vmem_addr_t lo, vmem_addr_t hi, bool high,
-              vmem_addr_t *out) {
+bool Expected(const std::vector<Free> &frees, vmem_size_t q, vmem_size_t size,
+              vmem_size_t align, vmem_size_t phase, vmem_size_t nocross,
+              vmem_addr_t lo, vmem_addr_t hi, bool high, vmem_addr_t *out) {
   bool found = false;
   for (const Free &f : frees) {
     if (f.size < size) continue;
@@ -149,9 +148,9 @@ TEST(IndexTest, EmptyWindowFailsWithoutAScan) {
   for (int i = 1; i < 100; i++) {
     const vmem_addr_t lo = 0x1000 + ids[i] + 1;
     const uint64_t before = Visits(vm);
-    EXPECT_EQ(vmem_xalloc(vm, 1, 0, 0, 0, lo, lo + 10, M_BESTFIT | M_NOWAIT,
-                          &a),
-              ENOMEM);
+    EXPECT_EQ(
+        vmem_xalloc(vm, 1, 0, 0, 0, lo, lo + 10, M_BESTFIT | M_NOWAIT, &a),
+        ENOMEM);
     EXPECT_EQ(vmem_xalloc(vm, 2, 0, 0, 0, 0x1000, 0x1000 + n - 1,
                           M_FIRSTFIT | M_NOWAIT, &a),
               ENOMEM);
@@ -200,18 +199,17 @@ TEST(IndexTest, WindowedRequestsTakeTheLowestFit) {
     int flags = (rng() % 2 ? M_BESTFIT : M_FIRSTFIT) | M_NOWAIT;
     if (high) flags |= M_ENDALLOC;
     vmem_addr_t want = 0, got = 0;
-    const bool fits = Expected(FreeSegments(vm), q, size, align, phase,
-                               nocross, lo, hi, high, &want);
+    const bool fits = Expected(FreeSegments(vm), q, size, align, phase, nocross,
+                               lo, hi, high, &want);
     const int error =
         vmem_xalloc(vm, size, align, phase, nocross, lo, hi, flags, &got);
-    ASSERT_EQ(error, fits ? 0 : ENOMEM)
-        << "step " << step << " size " << size << " window " << lo << ".."
-        << hi;
+    ASSERT_EQ(error, fits ? 0 : ENOMEM) << "step " << step << " size " << size
+                                        << " window " << lo << ".." << hi;
     if (fits) {
-      ASSERT_EQ(got, want) << "step " << step << " size " << size
-                           << " align " << align << " phase " << phase
-                           << " nocross " << nocross << " window " << lo
-                           << ".." << hi << (high ? " endalloc" : "");
+      ASSERT_EQ(got, want) << "step " << step << " size " << size << " align "
+                           << align << " phase " << phase << " nocross "
+                           << nocross << " window " << lo << ".." << hi
+                           << (high ? " endalloc" : "");
       live[got] = size;
     }
     indexed = indexed || Stats(vm).vs_indexed != 0;
@@ -229,8 +227,7 @@ TEST(IndexTest, WindowedRequestsTakeTheLowestFit) {
 struct NextFitModel {
   vmem_addr_t cursor = 0;
 
-  vmem_addr_t Next(const std::vector<Free> &frees, vmem_size_t size,
-                   bool *ok) {
+  vmem_addr_t Next(const std::vector<Free> &frees, vmem_size_t size, bool *ok) {
     *ok = true;
     for (const Free &f : frees)
       if (f.start < cursor && cursor <= f.start + f.size - 1 &&

@@ -29,8 +29,8 @@ struct IdArena {
     for (vmem_size_t i = 0; i < nfree; i++) {
       const vmem_addr_t id = i * stride + stride / 2;
       if (id > next) {
-        vmem_xalloc(vm, id - next, 0, 0, 0, next, id - 1,
-                    M_FIRSTFIT | M_WAITOK, &a);
+        vmem_xalloc(vm, id - next, 0, 0, 0, next, id - 1, M_FIRSTFIT | M_WAITOK,
+                    &a);
         blocks.push_back({a, id - next});
       }
       vmem_xalloc(vm, 1, 0, 0, 0, id, id, M_FIRSTFIT | M_WAITOK, &a);
@@ -64,8 +64,7 @@ void BM_ClaimId(benchmark::State &state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ClaimId)->Args({20, 1024})->Args({20, 24576})->Args(
-    {22, 1 << 20});
+BENCHMARK(BM_ClaimId)->Args({20, 1024})->Args({20, 24576})->Args({22, 1 << 20});
 
 // The yardstick on the same arena: instant fit of one ID.
 void BM_ClaimIdInstantFit(benchmark::State &state) {
