@@ -1,4 +1,4 @@
-// OpenBSD's uvm_km(9) on the maps of compat/vm/vm_kern.cc.
+// OpenBSD's uvm_km(9) on the maps of compat/vm_kern/vm_kern.cc.
 //
 // As in OpenBSD, only uvm_km_valloc_wait() sleeps for address space: the
 // others ask the map without sleeping and return 0 when it is full. Pages
