@@ -398,6 +398,17 @@ void *uma_zalloc_arg(uma_zone_t z, void *arg, int flags) {
   return item;
 }
 
+namespace {
+bool slab_holds_locked(uma_zone_t z, void *item) {
+  const auto a = reinterpret_cast<uintptr_t>(item);
+  for (const uma_slab &slab : z->slabs) {
+    const auto base = reinterpret_cast<uintptr_t>(slab.mem);
+    if (a >= base && a - base < slab.bytes) return true;
+  }
+  return false;
+}
+}  // namespace
+
 void uma_zfree_arg(uma_zone_t z, void *item, void *arg) {
   if (item == nullptr) return;
   if (z->dtor != nullptr) z->dtor(item, static_cast<int>(z->size), arg);
@@ -412,6 +423,12 @@ void uma_zfree_arg(uma_zone_t z, void *item, void *arg) {
     KASSERT(z->is_cache() || inuse_locked(z) > 0,
             ("zone %s: free of %p with no item allocated", z->name.c_str(),
              item));
+    // An item of another zone, caught where it is cheap: frees that reach
+    // the shared layer (zones without caches: with a limit or a reserve)
+    // of a keg zone, whose slabs say what is its.
+    if (__predict_false(!z->is_cache() && !slab_holds_locked(z, item)))
+      panic_func("uma_zfree", "item %p is not from zone %s (%p)", item,
+                 z->name.c_str(), static_cast<void *>(z));
     z->frees++;
     z->free_items.push_back(item);
   }
