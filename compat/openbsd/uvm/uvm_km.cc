@@ -48,13 +48,21 @@ vaddr_t uvm_km_alloc1(vm_map_t map, vsize_t size, vsize_t align,
                         1, 0, __func__);
 }
 
+namespace {
+// What UVM_KMF_TRYLOCK was before the header took OpenBSD's value
+// (OpenBSD's UVM_FLAG_OVERLAY, meaningless here): programs built then
+// still get a try-lock.
+constexpr int kOldTrylock = 0x20000;
+}  // namespace
+
 vaddr_t uvm_km_kmemalloc(vm_map_t map, struct uvm_object *obj, vsize_t size,
                          int flags) {
   if (exceeds_map(map, size)) return 0;
   return kmem_map_alloc(map, size, 0,
                         M_NOWAIT | ((flags & UVM_KMF_ZERO) ? M_ZERO : 0),
                         (flags & UVM_KMF_VALLOC) == 0,
-                        (flags & UVM_KMF_TRYLOCK) != 0, __func__);
+                        (flags & (UVM_KMF_TRYLOCK | kOldTrylock)) != 0,
+                        __func__);
 }
 
 // OpenBSD maps these ranges pageable with nothing in them yet, so each page
