@@ -69,7 +69,7 @@ check() {
 	fi
 }
 
-for tool in "$CC" "$CXX" pkg-config mandoc readelf; do
+for tool in "$CC" "$CXX" pkg-config mandoc man readelf; do
 	if ! command -v "$tool" > /dev/null; then
 		echo "install_test: $tool not found (tools/bazel installs it)" >&2
 		exit 1
@@ -129,6 +129,14 @@ share/man/man3/vmem_ext.3
 share/man/man3/vmem_xalloc.3
 share/man/man3/vmem_verify.3
 share/man/man8/vmemstat.8
+share/man/man3/illumos_vmem.3
+share/man/man3/illumos_vmem_create.3
+share/man/man9/uvm_km.9
+share/man/man9/uvm_km_kmemalloc.9
+share/man/man9/zone.9
+share/man/man9/uma_zalloc.9
+share/man/man9/uvmem_kernel.9
+share/man/man9/mtx_init.9
 "
 for f in $expected; do
 	[ -e "$prefix/$f" ] && pass || fail "not installed: $f"
@@ -414,13 +422,48 @@ while read -r page; do
 	rendered=$(mandoc -Tascii "$page" 2> "$build/mandoc.err")
 	[ -n "$rendered" ] && [ ! -s "$build/mandoc.err" ] && pass ||
 		fail "mandoc -Tascii $page: $(cat "$build/mandoc.err")"
-	if command -v man > /dev/null; then
-		rendered=$(MANPAGER=cat MANWIDTH=80 man -l "$page" 2> "$build/man.err")
-		[ -n "$rendered" ] && ! grep -q . "$build/man.err" && pass ||
-			fail "man -l $page: $(cat "$build/man.err")"
-	fi
+	rendered=$(MANPAGER=cat MANWIDTH=80 man -l "$page" 2> "$build/man.err")
+	[ -n "$rendered" ] && ! grep -q . "$build/man.err" && pass ||
+		fail "man -l $page: $(cat "$build/man.err")"
 done < <(find "$prefix/share/man" -name '*.[0-9]' | sort)
-[ "$pages" -ge 30 ] && pass || fail "only $pages manual pages installed"
+[ "$pages" -ge 120 ] && pass || fail "only $pages manual pages installed"
+# man finds a page for every function installed for users: each function
+# libuvmem exports, less the internal halves the headers' macros and
+# inline functions call, and the inline and macro ones by their names.
+internal='^(kern_malloc|kern_free|panic_func|vpanic_func|sysinit_register|sysctl_register_int|compat_ncpus|witness_warn|mtx_lock_contested|mtx_unlock_contested|mtx_recursed|mtx_not_owner|mtx_assert_fail|kmem_map_alloc|kmem_map_free|kmem_map_suballoc)$'
+functions=$(nm -D --defined-only "$prefix/lib/libuvmem.so.1.0.0" |
+	awk 'NF == 3 && $2 == "T" { print $3 }' | sed 's/@.*//' |
+	grep -Ev "$internal" | sort -u)
+[ "$(echo "$functions" | wc -l)" -ge 90 ] && pass ||
+	fail "only $(echo "$functions" | wc -l) exported functions found"
+for name in $functions mtx_lock mtx_unlock mtx_assert mtx_owned malloc free \
+	uma_zalloc uma_zfree panic KASSERT MPASS SYSINIT SYSCTL_INT \
+	MALLOC_DEFINE WITNESS_WARN DB_SHOW_COMMAND uma zone uvm_km \
+	uvmem_kernel illumos_vmem libuvmem; do
+	man -M "$prefix/share/man" -w "$name" > /dev/null 2>&1 && pass ||
+		fail "man -M PREFIX/share/man -w $name finds no page"
+done
+# illumos's interface does not shadow FreeBSD's vmem_create.
+page=$(man -M "$prefix/share/man" -w vmem_create 2>&1)
+[ "$(readlink -f "$page")" = "$prefix/share/man/man3/vmem.3" ] && pass ||
+	fail "man vmem_create: $page, not vmem.3"
+page=$(man -M "$prefix/share/man" -w illumos_vmem_create 2>&1)
+[ "$(readlink -f "$page")" = "$prefix/share/man/man3/illumos_vmem.3" ] && pass ||
+	fail "man illumos_vmem_create: $page, not illumos_vmem.3"
+# Every cross reference names an installed page, or the text says whose
+# page it is (FreeBSD's, illumos's, OpenBSD's, or the C library's and
+# tools' of section 1 to 3 and 8 on this system).
+while read -r page xr sec; do
+	[ -e "$prefix/share/man/man${sec%[A-Za-z]}/$xr.$sec" ] && { pass; continue; }
+	case "$xr.$sec" in
+	abort.3 | printf.3 | _exit.2 | pkg-config.1 | vmstat.8 | vmem.9 | \
+	vmem_create.9F | vmem_alloc.9F | vmem_add.9F | vmem_contains.9F | \
+	uvm_map.9) pass ;;
+	*) fail "$page: .Xr $xr $sec names no installed page" ;;
+	esac
+done < <(find "$prefix/share/man" -type f -name '*.[0-9]' -exec \
+	awk '/^\.Xr / { print FILENAME, $2, $3 }' {} + | sort -u)
+
 # The links name pages that say what they are about.
 # (-Tascii makes bold by overstriking: drop the backspaces first.)
 rendered=$(mandoc -Tascii "$prefix/share/man/man3/vmem_walk_segments.3" |
