@@ -171,14 +171,15 @@ done
 # uvm_km(9) (uvm_km_*, uvmexp, kmem_kernel_map behind kernel_map) and
 # names the kernel environment's installed headers use.
 # (exported: strong definitions; exported_any: also the unique ones of
-# thread-local and inline C++ variables, as curthread's compat_thread_self)
+# thread-local and inline C++ variables, as curthread's compat_thread_self,
+# unique (u) with GCC and weak (V) with clang)
 exported() {
 	nm -g --defined-only "$@" 2>/dev/null |
 		awk 'NF == 3 && $2 ~ /^[TDBR]$/ { print $3 }' | sed 's/@.*//' | sort -u
 }
 exported_any() {
 	nm -g --defined-only "$@" 2>/dev/null |
-		awk 'NF == 3 && $2 ~ /^[TDBRu]$/ { print $3 }' | sed 's/@.*//' | sort -u
+		awk 'NF == 3 && $2 ~ /^[TDBRuV]$/ { print $3 }' | sed 's/@.*//' | sort -u
 }
 kernel_ids=$tmp/kernel_ids
 find "$prefix/include/uvmem-kernel" -name '*.h' -exec cat {} + |
