@@ -172,14 +172,14 @@ done
 # names the kernel environment's installed headers use.
 # (exported: strong definitions; exported_any: also the unique ones of
 # thread-local and inline C++ variables, as curthread's compat_thread_self,
-# unique (u) with GCC and weak (V) with clang)
+# unique (u) with GCC and weak (W) with clang)
 exported() {
 	nm -g --defined-only "$@" 2>/dev/null |
 		awk 'NF == 3 && $2 ~ /^[TDBR]$/ { print $3 }' | sed 's/@.*//' | sort -u
 }
 exported_any() {
 	nm -g --defined-only "$@" 2>/dev/null |
-		awk 'NF == 3 && $2 ~ /^[TDBRuV]$/ { print $3 }' | sed 's/@.*//' | sort -u
+		awk 'NF == 3 && $2 ~ /^[TDBRuVW]$/ { print $3 }' | sed 's/@.*//' | sort -u
 }
 kernel_ids=$tmp/kernel_ids
 find "$prefix/include/uvmem-kernel" -name '*.h' -exec cat {} + |
