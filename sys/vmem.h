@@ -35,22 +35,8 @@ typedef size_t		vmem_size_t;
 #define	VMEM_FREE	0x02
 #define	VMEM_MAXFREE	0x10
 
-/*
- * Flags. The values of M_NOWAIT and the fit strategies are those of
- * FreeBSD's userspace <sys/vmem.h>, so libuvmem callers compile unchanged.
- * The others are malloc(9) flags the kernel KPI accepts; their values do
- * not collide with the ones above.
- */
-#ifndef M_NOWAIT
-#define	M_WAITOK	0x0002	/* may sleep; never fails (default) */
-#define	M_ZERO		0x0100	/* malloc(9), uma(9): zero the memory */
-#define	M_NOVM		0x0200	/* do not ask the backing allocator */
-#define	M_USE_RESERVE	0x0400	/* may dip into reserved items */
-#define	M_NOWAIT	0x0800	/* do not sleep; may fail with ENOMEM */
-#define	M_FIRSTFIT	0x1000	/* vmem: fast fit */
-#define	M_BESTFIT	0x2000	/* vmem: low fragmentation */
-#define	M_NEXTFIT	0x8000	/* vmem: follow a cursor (rotating IDs) */
-#endif
+/* Flags: M_WAITOK, M_NOWAIT, M_BESTFIT, M_FIRSTFIT, M_NEXTFIT, ... */
+#include <sys/_malloc_flags.h>
 
 /* Import a span of at least size into the arena; 0 or an errno. */
 typedef int (vmem_import_t)(void *arg, vmem_size_t size, int flags,

@@ -23,8 +23,20 @@ void add_waiters(struct cv *cvp, int n) {
 
 // Sleeps with the interlock dropped, at most timeout if given; false when
 // the timeout passed.
-bool wait(struct cv *cvp, struct mtx *m, const struct timespec *timeout) {
-  mtx_assert(m, MA_OWNED);
+bool wait(const char *func, struct cv *cvp, struct mtx *m,
+          const struct timespec *timeout) {
+  // Checked always (one load), as an INVARIANTS kernel does: without the
+  // interlock a signal can be lost.
+  if (__predict_false(!mtx_owned(m)))
+    panic_func(func, "condvar %s (%p): mutex %s (%p) not held",
+               cvp->cv_description, static_cast<void *>(cvp), mtx_name(m),
+               static_cast<void *>(m));
+  // Dropping a recursed mutex would not release it (FreeBSD asserts
+  // MA_NOTRECURSED here).
+  if (__predict_false(m->mtx_recurse != 0))
+    panic_func(func, "condvar %s (%p): mutex %s (%p) recursed",
+               cvp->cv_description, static_cast<void *>(cvp), mtx_name(m),
+               static_cast<void *>(m));
   add_waiters(cvp, 1);
   // Read under the interlock: a signal after we drop it changes cv_seq
   // and the futex then returns at once.
@@ -57,13 +69,15 @@ void cv_destroy(struct cv *cvp) {
                               cvp->cv_description, waiters(cvp)));
 }
 
-void cv_wait(struct cv *cvp, struct mtx *m) { wait(cvp, m, nullptr); }
+void cv_wait(struct cv *cvp, struct mtx *m) {
+  wait("cv_wait", cvp, m, nullptr);
+}
 
 int cv_timedwait(struct cv *cvp, struct mtx *m, int timo) {
   const int64_t ns = std::max<int64_t>(0, int64_t{1000000000} * timo / hz);
   const struct timespec timeout = {static_cast<time_t>(ns / 1000000000),
                                    static_cast<long>(ns % 1000000000)};
-  return wait(cvp, m, &timeout) ? 0 : EWOULDBLOCK;
+  return wait("cv_timedwait", cvp, m, &timeout) ? 0 : EWOULDBLOCK;
 }
 
 void cv_signal(struct cv *cvp) { wake(cvp, 1); }

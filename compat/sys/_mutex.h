@@ -16,6 +16,7 @@ struct mtx {
 	int		mtx_flags;
 	const char	*mtx_name;
 	struct thread	*mtx_owner;	/* accessed with __atomic builtins */
+	unsigned int	mtx_recurse;	/* MTX_RECURSE: depth; the owner's */
 };
 
 #endif /* !_COMPAT_SYS__MUTEX_H_ */

@@ -12,6 +12,12 @@
  * that includes this header cannot call the C library's under those names,
  * and must include <malloc.h>, if at all, before it (it includes
  * <stdlib.h> itself).
+ *
+ * The M_* flags are libuvmem's values (<sys/_malloc_flags.h>), not the
+ * FreeBSD kernel's: code that uses the names gets the right ones.
+ *
+ * free(9) panics when the type is not the allocation's (each allocation
+ * records its type in a header in front of it).
  */
 #ifndef _COMPAT_SYS_MALLOC_H_
 #define	_COMPAT_SYS_MALLOC_H_
@@ -24,7 +30,7 @@
 #include <stdbool.h>
 #endif
 
-#include <sys/vmem.h>	/* the M_* flag values */
+#include <sys/_malloc_flags.h>	/* the M_* flags: libuvmem's values */
 
 struct malloc_type {
 	const char	*ks_shortdesc;

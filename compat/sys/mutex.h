@@ -5,6 +5,10 @@
  * mtx_lock() and mtx_unlock() inline their uncontested halves; sleeping,
  * waking and the misuse panics are out of line (kern/kern_mutex.cc).
  *
+ * A mutex made with MTX_RECURSE may be locked again by its owner, which
+ * unlocks it as many times; without it, recursion panics, as does locking
+ * a destroyed mutex.
+ *
  * This is the one lock of compat/. A mutex with static storage may also
  * be initialised with MTX_INITIALIZER(name) instead of mtx_init(), and is
  * then usable from the first instruction of the program (static
@@ -26,6 +30,7 @@
 #define	MTX_STATE_FREE		0u
 #define	MTX_STATE_HELD		1u
 #define	MTX_STATE_CONTESTED	2u	/* held, and a thread may sleep on it */
+#define	MTX_STATE_DESTROYED	0xdead0000u /* mtx_destroy(): locking panics */
 
 #ifdef __cplusplus
 struct alignas(CACHE_LINE_SIZE) mtx_padalign : mtx {};
@@ -46,7 +51,7 @@ struct mtx_padalign {
 #define	MA_NOTOWNED	0x02
 
 /* A static mutex, ready without mtx_init(). */
-#define	MTX_INITIALIZER(name)	{ MTX_STATE_FREE, MTX_DEF, (name), NULL }
+#define	MTX_INITIALIZER(name)	{ MTX_STATE_FREE, MTX_DEF, (name), NULL, 0 }
 
 __BEGIN_DECLS
 void	mtx_init(struct mtx *m, const char *name, const char *type, int opts);
@@ -71,7 +76,10 @@ mtx_lock(struct mtx *m)
 {
 	uint32_t expected = MTX_STATE_FREE;
 
-	/* A recursion finds the lock held: the contested path panics. */
+	/*
+	 * A recursion, or a destroyed mutex, finds the lock not free: the
+	 * contested path recurses (MTX_RECURSE) or panics.
+	 */
 	if (__predict_false(!__atomic_compare_exchange_n(&m->mtx_state,
 	    &expected, MTX_STATE_HELD, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
 		mtx_lock_contested(m);

@@ -2,16 +2,16 @@
  * struct vm_map alone. A caller may provide the storage of a submap
  * (OpenBSD's uvm_km_suballoc()), so the type is complete, for the
  * FreeBSD-style headers (<vm/vm_map.h>) and the OpenBSD-style ones
- * (compat/openbsd's <uvm/uvm_extern.h>) alike; hence the relative include
- * and no types of this include root. The fields are private to
- * compat/vm/vm_kern.cc.
+ * (compat/openbsd's <uvm/uvm_extern.h>) alike; hence nothing of this
+ * include root but <sys/_mutex.h> (//compat:vm_map_struct has the two
+ * alone). The fields are private to compat/vm_kern/vm_kern.cc.
  */
 #ifndef _COMPAT_VM__VM_MAP_H_
 #define	_COMPAT_VM__VM_MAP_H_
 
 #include <stdint.h>
 
-#include "../sys/_mutex.h"
+#include <sys/_mutex.h>
 
 struct vmem;
 

@@ -21,13 +21,13 @@
 // takes only items the zone already holds. M_USE_RESERVE may take the
 // uma_zone_reserve() items.
 #ifndef _COMPAT_VM_UMA_H_
-#define _COMPAT_VM_UMA_H_
+#define	_COMPAT_VM_UMA_H_
 
 #include <sys/cdefs.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sys/vmem.h> /* the M_* flag values */
+#include <sys/_malloc_flags.h>	/* the M_* flags */
 
 typedef struct uma_zone *uma_zone_t;
 
@@ -65,8 +65,8 @@ typedef void (*uma_free)(void *item, vm_size_t size, uint8_t pflag);
 
 __BEGIN_DECLS
 uma_zone_t uma_zcreate(const char *name, size_t size, uma_ctor ctor,
-                       uma_dtor dtor, uma_init uminit, uma_fini fini, int align,
-                       uint32_t flags);
+                       uma_dtor dtor, uma_init uminit, uma_fini fini,
+                       int align, uint32_t flags);
 uma_zone_t uma_zcache_create(const char *name, int size, uma_ctor ctor,
                              uma_dtor dtor, uma_init zinit, uma_fini zfini,
                              uma_import zimport, uma_release zrelease,
@@ -111,15 +111,17 @@ void uma_zone_get_stats(uma_zone_t zone, struct uma_zone_stats *stats);
 void uma_zone_foreach(void (*fn)(uma_zone_t zone, void *arg), void *arg);
 __END_DECLS
 
-#ifdef __cplusplus
-// Inline (defined in <vm/uma_int.h>): when the calling thread's cache can
+#if defined(__cplusplus) && defined(_UVMEM_UMA_INLINE)
+// Inline (defined in <vm/uma_int.h>), for C++ built with the library
+// (//compat defines _UVMEM_UMA_INLINE): when the calling thread's cache can
 // serve a zone without constructor or destructor, uma_zalloc() and
 // uma_zfree() make no call.
 static inline void *uma_zalloc(uma_zone_t zone, int flags);
 static inline void uma_zfree(uma_zone_t zone, void *item);
 #include <vm/uma_int.h>
 #else
-// In C, calls that take the same fast path out of line.
+// In C, and in installed programs, calls that take the same fast path out
+// of line.
 static inline void *uma_zalloc(uma_zone_t zone, int flags) {
   return uma_zalloc_arg(zone, NULL, flags);
 }

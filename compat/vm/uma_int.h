@@ -210,6 +210,7 @@ inline bool uma_cache_push(uma_zone *z, void *item) {
 // cache may not be used.
 int uma_cache_free(uma_zone *z, void *item, void **spill);
 
+#ifdef _UVMEM_UMA_INLINE  // else <vm/uma.h> calls out of line
 static inline void *uma_zalloc(uma_zone_t zone, int flags) {
   if (__predict_true((flags & (M_USE_RESERVE | M_ZERO)) == 0 &&
                      (flags & (M_NOWAIT | M_WAITOK)) != (M_NOWAIT | M_WAITOK) &&
@@ -226,6 +227,7 @@ static inline void uma_zfree(uma_zone_t zone, void *item) {
     return;
   uma_zfree_arg(zone, item, nullptr);
 }
+#endif
 
 // Puts items the slow path brought in into the caller's cache; returns how
 // many did not fit (left at the start of items).

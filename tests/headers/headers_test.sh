@@ -12,6 +12,9 @@ tmp="${TEST_TMPDIR:-/tmp}/headers_test.$$"
 mkdir -p "$tmp"
 failed=0
 checked=0
+mkdir -p "$tmp/vm_map_struct/sys" "$tmp/vm_map_struct/vm"
+cp compat/sys/_mutex.h "$tmp/vm_map_struct/sys/"
+cp compat/vm/_vm_map.h "$tmp/vm_map_struct/vm/"
 
 # The include path and the name a caller includes the header by.
 place() {
@@ -20,7 +23,8 @@ place() {
 		iflags="-I compat/illumos"
 		name="<${1#compat/illumos/}>" ;;
 	compat/openbsd/*)
-		iflags="-I compat/openbsd"
+		# and struct vm_map alone (//compat:vm_map_struct)
+		iflags="-I compat/openbsd -I $tmp/vm_map_struct"
 		name="<${1#compat/openbsd/}>" ;;
 	compat/*)
 		iflags="-I compat -I ."

@@ -69,7 +69,7 @@ check() {
 	fi
 }
 
-for tool in "$CC" "$CXX" pkg-config mandoc readelf; do
+for tool in "$CC" "$CXX" pkg-config mandoc man readelf; do
 	if ! command -v "$tool" > /dev/null; then
 		echo "install_test: $tool not found (tools/bazel installs it)" >&2
 		exit 1
@@ -97,8 +97,23 @@ include/openbsd/uvm/uvm_extern.h
 include/openbsd/uvm/uvm_map.h
 include/openbsd/uvm/uvm_param.h
 include/openbsd/uvm/uvmexp.h
-include/vm/_vm_map.h
-include/sys/_mutex.h
+include/openbsd/vm/_vm_map.h
+include/openbsd/sys/_mutex.h
+include/sys/_malloc_flags.h
+include/uvmem-kernel/sys/param.h
+include/uvmem-kernel/sys/systm.h
+include/uvmem-kernel/sys/queue.h
+include/uvmem-kernel/sys/malloc.h
+include/uvmem-kernel/sys/lock.h
+include/uvmem-kernel/sys/mutex.h
+include/uvmem-kernel/sys/condvar.h
+include/uvmem-kernel/sys/kernel.h
+include/uvmem-kernel/sys/proc.h
+include/uvmem-kernel/sys/callout.h
+include/uvmem-kernel/sys/taskqueue.h
+include/uvmem-kernel/sys/sysctl.h
+include/uvmem-kernel/vm/uma.h
+include/uvmem-kernel/vm/vm_kern.h
 lib/libuvmem.a
 lib/libuvmem.so
 lib/libuvmem.so.1
@@ -106,6 +121,7 @@ lib/libuvmem.so.1.0.0
 lib/pkgconfig/uvmem.pc
 lib/pkgconfig/uvmem-illumos.pc
 lib/pkgconfig/uvmem-openbsd.pc
+lib/pkgconfig/uvmem-kernel.pc
 share/man/man1/vmem_audit.1
 share/man/man3/vmem.3
 share/man/man3/vmem.hpp.3
@@ -113,6 +129,14 @@ share/man/man3/vmem_ext.3
 share/man/man3/vmem_xalloc.3
 share/man/man3/vmem_verify.3
 share/man/man8/vmemstat.8
+share/man/man3/illumos_vmem.3
+share/man/man3/illumos_vmem_create.3
+share/man/man9/uvm_km.9
+share/man/man9/uvm_km_kmemalloc.9
+share/man/man9/zone.9
+share/man/man9/uma_zalloc.9
+share/man/man9/uvmem_kernel.9
+share/man/man9/mtx_init.9
 "
 for f in $expected; do
 	[ -e "$prefix/$f" ] && pass || fail "not installed: $f"
@@ -130,32 +154,67 @@ readelf -d "$prefix/lib/libuvmem.so.1.0.0" |
 while read -r link; do
 	[ -e "$link" ] && pass || fail "dangling link $link"
 done < <(find "$prefix" -type l)
-for pc in uvmem uvmem-illumos uvmem-openbsd; do
+# Nothing internal: the C++ zone internals (uma_int.h) and the Linux
+# primitives (linux/) stay in the source tree; nothing of the kernel
+# environment lands in include/ itself, in front of the C library's.
+for f in include/uvmem-kernel/vm/uma_int.h include/uvmem-kernel/linux \
+	include/vm include/sys/_mutex.h include/sys/mutex.h include/sys/param.h; do
+	[ ! -e "$prefix/$f" ] && pass || fail "installed: $f"
+done
+for pc in uvmem uvmem-illumos uvmem-openbsd uvmem-kernel; do
 	grep -qx "prefix=$prefix" "$prefix/lib/pkgconfig/$pc.pc" && pass ||
 		fail "$pc.pc does not name $prefix"
 done
 
 # Only the C interfaces are exported, by both libraries: FreeBSD's
-# (vmem_*), illumos's by its link names (illumos_vmem_*) and OpenBSD's
-# uvm_km(9) (uvm_km_*, uvmexp, kmem_kernel_map behind kernel_map).
+# (vmem_*), illumos's by its link names (illumos_vmem_*), OpenBSD's
+# uvm_km(9) (uvm_km_*, uvmexp, kmem_kernel_map behind kernel_map) and
+# names the kernel environment's installed headers use.
+# (exported: strong definitions; exported_any: also the unique ones of
+# thread-local and inline C++ variables, as curthread's compat_thread_self,
+# unique (u) with GCC and weak (W) with clang)
 exported() {
 	nm -g --defined-only "$@" 2>/dev/null |
-		awk 'NF == 3 && $2 ~ /^[TDBR]$/ { print $3 }' | sort -u
+		awk 'NF == 3 && $2 ~ /^[TDBR]$/ { print $3 }' | sed 's/@.*//' | sort -u
 }
+exported_any() {
+	nm -g --defined-only "$@" 2>/dev/null |
+		awk 'NF == 3 && $2 ~ /^[TDBRuVW]$/ { print $3 }' | sed 's/@.*//' | sort -u
+}
+kernel_ids=$tmp/kernel_ids
+find "$prefix/include/uvmem-kernel" -name '*.h' -exec cat {} + |
+	grep -o '\<[A-Za-z_][A-Za-z0-9_]*\>' | sort -u > "$kernel_ids"
 for lib in libuvmem.so.1.0.0 libuvmem.a; do
 	flags=""
 	[ "$lib" = libuvmem.so.1.0.0 ] && flags=-D
 	# shellcheck disable=SC2086
 	others=$(exported $flags "$prefix/lib/$lib" |
-		grep -Ev '^(vmem_|illumos_vmem_|uvm_km_)|^(uvmexp|kmem_kernel_map)$')
+		grep -Ev '^(vmem_|illumos_vmem_|uvm_km_)|^(uvmexp|kmem_kernel_map)$' |
+		comm -23 - "$kernel_ids")
 	[ -z "$others" ] && pass ||
 		fail "$lib exports more than its C interfaces: $(echo $others | head -c 300)"
-	for sym in vmem_xalloc illumos_vmem_xalloc uvm_km_alloc uvmexp; do
+	for sym in vmem_xalloc illumos_vmem_xalloc uvm_km_alloc uvmexp \
+		uma_zcreate uma_zalloc_arg mtx_init mtx_lock_contested cv_wait \
+		kern_malloc compat_thread_self kva_alloc; do
 		# shellcheck disable=SC2086
-		exported $flags "$prefix/lib/$lib" | grep -cx $sym >/dev/null && pass ||
+		exported_any $flags "$prefix/lib/$lib" | grep -cx $sym >/dev/null && pass ||
 			fail "$lib does not export $sym"
 	done
 done
+# The other way: a C function or variable of the library whose name the
+# installed kernel headers use is not left local (a program calling it
+# would not link).
+hidden=$(nm "$prefix/lib/libuvmem.so.1.0.0" |
+	awk 'NF == 3 && $2 ~ /^[tdbr]$/ && $3 !~ /^_Z|^_|\./ { print $3 }' |
+	sort -u | comm -12 - "$kernel_ids")
+[ -z "$hidden" ] && pass ||
+	fail "the kernel headers name symbols libuvmem.so keeps local: $(echo $hidden)"
+# Every export is under the version node UVMEM_1.0.
+unversioned=$(nm -D --defined-only "$prefix/lib/libuvmem.so.1.0.0" |
+	awk 'NF == 3 && $2 ~ /^[A-Zu]$/ && $3 !~ /@@UVMEM_1\.0$/ &&
+		$3 !~ /^UVMEM_1\.0$/ { print $3 }')
+[ -z "$unversioned" ] && pass ||
+	fail "exported without the version UVMEM_1.0: $(echo $unversioned | head -c 300)"
 
 # Installing again changes nothing and succeeds.
 snapshot() {
@@ -287,6 +346,54 @@ for iface in illumos openbsd; do
 		fail "prog_$iface (static): $out"
 done
 
+# The kernel environment (uvmem-kernel): a zone(9) program and a
+# kernel-style program (mutex, condvar, malloc with vmem M_WAITOK), as a
+# FreeBSD kernel programmer writes them, shared and static.
+check "pkg-config knows uvmem-kernel" pkg-config --exists uvmem-kernel
+check "uvmem-kernel.pc is valid" pkg-config --validate uvmem-kernel
+kcflags=$(pkg-config --cflags uvmem-kernel)
+kcflags=${kcflags% }
+[ "$kcflags" = "-I$prefix/include/uvmem-kernel -I$prefix/include" ] && pass ||
+	fail "uvmem-kernel Cflags: $kcflags"
+klibs=$(pkg-config --libs uvmem-kernel)
+kstatic=$(pkg-config --static --libs uvmem-kernel | sed 's/-luvmem/-l:libuvmem.a/')
+for prog in zone kernel; do
+	# shellcheck disable=SC2086
+	check "cc prog_$prog.c \$(pkg-config --cflags --libs uvmem-kernel)" \
+		$CC $SANFLAGS -std=c11 -Wall -Wextra -Werror -o "$build/prog_$prog" \
+		"$here/prog_$prog.c" $kcflags $klibs $SANLIBS
+	out=$(LD_LIBRARY_PATH=$prefix/lib "$build/prog_$prog" 2>&1)
+	[ "$out" = "uvmem-$prog: ok" ] && pass || fail "prog_$prog (shared): $out"
+	# shellcheck disable=SC2086
+	check "cc prog_$prog.c with libuvmem.a" \
+		$CC $SANFLAGS -std=c11 -Wall -Wextra -Werror \
+		-o "$build/prog_${prog}_static" "$here/prog_$prog.c" \
+		$kcflags $kstatic $SANLIBS
+	out=$(env -u LD_LIBRARY_PATH "$build/prog_${prog}_static" 2>&1)
+	[ "$out" = "uvmem-$prog: ok" ] && pass || fail "prog_$prog (static): $out"
+done
+# The same headers compile as C++17 (the zone program, cast for C++).
+# shellcheck disable=SC2086
+check "c++ -x c++ prog_zone.c" $CXX $SANFLAGS -std=c++17 -Wall -Wextra -Werror \
+	-fsyntax-only -x c++ "$here/prog_zone.c" $kcflags
+
+# Run with no environment variable: the library found through the run
+# path that README.md's install section gives (libdir, from pkg-config).
+libdir=$(pkg-config --variable=libdir uvmem)
+# shellcheck disable=SC2086
+check "cc prog_kernel.c -Wl,-rpath,\$(pkg-config --variable=libdir uvmem)" \
+	$CC $SANFLAGS -std=c11 -Wall -Wextra -Werror -o "$build/prog_rpath" \
+	"$here/prog_kernel.c" $kcflags $klibs "-Wl,-rpath,$libdir" $SANLIBS
+out=$(env -i "$build/prog_rpath" 2>&1)
+[ "$out" = "uvmem-kernel: ok" ] && pass || fail "prog_kernel with rpath: $out"
+
+# A program's own mtx_init(), cv_wait() do not replace the library's.
+# shellcheck disable=SC2086
+check "cc prog_interpose.c" $CC $SANFLAGS -std=c11 -Wall -Wextra -Werror \
+	-o "$build/prog_interpose" "$here/prog_interpose.c" $cflags $libs $SANLIBS
+out=$(LD_LIBRARY_PATH=$prefix/lib "$build/prog_interpose" 2>&1)
+[ "$out" = "uvmem-interpose: ok" ] && pass || fail "prog_interpose: $out"
+
 # --- The installed tools -----------------------------------------------
 
 out=$("$prefix/bin/vmemstat" --seconds=0.1 --scenario=ids \
@@ -316,13 +423,48 @@ while read -r page; do
 	rendered=$(mandoc -Tascii "$page" 2> "$build/mandoc.err")
 	[ -n "$rendered" ] && [ ! -s "$build/mandoc.err" ] && pass ||
 		fail "mandoc -Tascii $page: $(cat "$build/mandoc.err")"
-	if command -v man > /dev/null; then
-		rendered=$(MANPAGER=cat MANWIDTH=80 man -l "$page" 2> "$build/man.err")
-		[ -n "$rendered" ] && ! grep -q . "$build/man.err" && pass ||
-			fail "man -l $page: $(cat "$build/man.err")"
-	fi
+	rendered=$(MANPAGER=cat MANWIDTH=80 man -l "$page" 2> "$build/man.err")
+	[ -n "$rendered" ] && ! grep -q . "$build/man.err" && pass ||
+		fail "man -l $page: $(cat "$build/man.err")"
 done < <(find "$prefix/share/man" -name '*.[0-9]' | sort)
-[ "$pages" -ge 30 ] && pass || fail "only $pages manual pages installed"
+[ "$pages" -ge 120 ] && pass || fail "only $pages manual pages installed"
+# man finds a page for every function installed for users: each function
+# libuvmem exports, less the internal halves the headers' macros and
+# inline functions call, and the inline and macro ones by their names.
+internal='^(kern_malloc|kern_free|panic_func|vpanic_func|sysinit_register|sysctl_register_int|compat_ncpus|witness_warn|mtx_lock_contested|mtx_unlock_contested|mtx_recursed|mtx_not_owner|mtx_assert_fail|kmem_map_alloc|kmem_map_free|kmem_map_suballoc)$'
+functions=$(nm -D --defined-only "$prefix/lib/libuvmem.so.1.0.0" |
+	awk 'NF == 3 && $2 == "T" { print $3 }' | sed 's/@.*//' |
+	grep -Ev "$internal" | sort -u)
+[ "$(echo "$functions" | wc -l)" -ge 90 ] && pass ||
+	fail "only $(echo "$functions" | wc -l) exported functions found"
+for name in $functions mtx_lock mtx_unlock mtx_assert mtx_owned malloc free \
+	uma_zalloc uma_zfree panic KASSERT MPASS SYSINIT SYSCTL_INT \
+	MALLOC_DEFINE WITNESS_WARN DB_SHOW_COMMAND uma zone uvm_km \
+	uvmem_kernel illumos_vmem libuvmem; do
+	man -M "$prefix/share/man" -w "$name" > /dev/null 2>&1 && pass ||
+		fail "man -M PREFIX/share/man -w $name finds no page"
+done
+# illumos's interface does not shadow FreeBSD's vmem_create.
+page=$(man -M "$prefix/share/man" -w vmem_create 2>&1)
+[ "$(readlink -f "$page")" = "$prefix/share/man/man3/vmem.3" ] && pass ||
+	fail "man vmem_create: $page, not vmem.3"
+page=$(man -M "$prefix/share/man" -w illumos_vmem_create 2>&1)
+[ "$(readlink -f "$page")" = "$prefix/share/man/man3/illumos_vmem.3" ] && pass ||
+	fail "man illumos_vmem_create: $page, not illumos_vmem.3"
+# Every cross reference names an installed page, or the text says whose
+# page it is (FreeBSD's, illumos's, OpenBSD's, or the C library's and
+# tools' of section 1 to 3 and 8 on this system).
+while read -r page xr sec; do
+	[ -e "$prefix/share/man/man${sec%[A-Za-z]}/$xr.$sec" ] && { pass; continue; }
+	case "$xr.$sec" in
+	abort.3 | printf.3 | _exit.2 | pkg-config.1 | vmstat.8 | vmem.9 | \
+	vmem_create.9F | vmem_alloc.9F | vmem_add.9F | vmem_contains.9F | \
+	uvm_map.9) pass ;;
+	*) fail "$page: .Xr $xr $sec names no installed page" ;;
+	esac
+done < <(find "$prefix/share/man" -type f -name '*.[0-9]' -exec \
+	awk '/^\.Xr / { print FILENAME, $2, $3 }' {} + | sort -u)
+
 # The links name pages that say what they are about.
 # (-Tascii makes bold by overstriking: drop the backspaces first.)
 rendered=$(mandoc -Tascii "$prefix/share/man/man3/vmem_walk_segments.3" |

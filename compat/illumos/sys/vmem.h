@@ -15,7 +15,7 @@
 
 #include <sys/types.h>
 
-#include "../illumos_vmem.h"
+#include <illumos_vmem.h>
 
 #define	__ILLUMOS_STR(x)	#x
 #define	__ILLUMOS_XSTR(x)	__ILLUMOS_STR(x)

@@ -43,14 +43,23 @@ typedef struct vm_map *vm_map_t;
 // any pointer is accepted).
 struct uvm_object;
 
-// uvm_km_kmemalloc() flags, with OpenBSD's values.
-#define UVM_KMF_NOWAIT 0x1       // do not sleep (for pages)
-#define UVM_KMF_VALLOC 0x2       // address space only
-#define UVM_KMF_CANFAIL 0x4      // the caller handles failure
-#define UVM_KMF_ZERO 0x08        // zero the pages
-#define UVM_KMF_TRYLOCK 0x20000  // fail rather than wait for the map lock
+// The flag values are those of OpenBSD 6.4 (<uvm/uvm_extern.h> revision
+// 1.143 and <uvm/uvm_map.h>), the release whose uvm_km_alloc(9) names
+// every call here; //tests/kmem:uvm_flags_test compares each.
+//
+// uvm_map(9) mapping flags: of these, uvm_km_kmemalloc() takes
+// UVM_FLAG_TRYLOCK (as UVM_KMF_TRYLOCK).
+#define UVM_FLAG_TRYLOCK 0x0100000  // fail if the map cannot be locked
 
-// uvm_km_suballoc() flags: kept in the submap, without effect here.
+// uvm_km_kmemalloc() flags.
+#define UVM_KMF_NOWAIT 0x1                  // do not sleep (for pages)
+#define UVM_KMF_VALLOC 0x2                  // address space only
+#define UVM_KMF_CANFAIL 0x4                 // the caller handles failure
+#define UVM_KMF_ZERO 0x08                   // zero the pages
+#define UVM_KMF_TRYLOCK UVM_FLAG_TRYLOCK    // fail rather than wait for the map lock
+
+// uvm_km_suballoc() flags (<uvm/uvm_map.h>'s vm_map flags): kept in the
+// submap, without effect here.
 #define VM_MAP_PAGEABLE 0x01
 #define VM_MAP_INTRSAFE 0x02
 #define VM_MAP_WIREFUTURE 0x04
@@ -71,7 +80,9 @@ vaddr_t uvm_km_zalloc(vm_map_t map, vsize_t size);
 // The same with an alignment (a power of two; 0: a page), zeroed if zeroit.
 vaddr_t uvm_km_alloc1(vm_map_t map, vsize_t size, vsize_t align,
                       boolean_t zeroit);
-// Kernel memory with UVM_KMF_* flags; obj is ignored. Returns 0 when the
+// Kernel memory with UVM_KMF_* flags. obj, the UVM object OpenBSD puts the
+// pages in (uvm.kernel_object or a caller's), is accepted and ignored: the
+// pages are the process's anonymous memory. Returns 0 when the
 // map has no room, when UVM_KMF_TRYLOCK finds the map locked, or (with
 // UVM_KMF_NOWAIT) when the pages cannot be had.
 vaddr_t uvm_km_kmemalloc(vm_map_t map, struct uvm_object *obj, vsize_t size,

@@ -6,6 +6,6 @@
 #ifndef _COMPAT_OPENBSD_UVM_UVM_MAP_H_
 #define	_COMPAT_OPENBSD_UVM_UVM_MAP_H_
 
-#include "../../vm/_vm_map.h"
+#include <vm/_vm_map.h>
 
 #endif /* !_COMPAT_OPENBSD_UVM_UVM_MAP_H_ */

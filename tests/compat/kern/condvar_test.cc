@@ -177,7 +177,45 @@ TEST(Condvar, WaitReleasesTheMutexWhileAsleep) {
 TEST(CondvarDeathTest, WaitWithoutTheMutexPanics) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   Shared s;
-  EXPECT_DEATH(cv_wait(&s.cv, &s.m), "mutex cv_test_mtx not owned");
+  EXPECT_DEATH(cv_wait(&s.cv, &s.m),
+               "panic: cv_wait: condvar .* \\(0x[0-9a-f]+\\): mutex "
+               "cv_test_mtx \\(0x[0-9a-f]+\\) not held");
+  EXPECT_DEATH(cv_timedwait(&s.cv, &s.m, 1),
+               "panic: cv_timedwait: condvar .*: mutex cv_test_mtx .* not held");
+}
+
+// Held by another thread is not held.
+TEST(CondvarDeathTest, WaitWithAnotherThreadsMutexPanics) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  Shared s;
+  std::atomic<bool> held{false}, release{false};
+  std::thread holder([&] {
+    mtx_lock(&s.m);
+    held.store(true);
+    WaitUntil([&] { return release.load(); });
+    mtx_unlock(&s.m);
+  });
+  WaitUntil([&] { return held.load(); });
+  EXPECT_DEATH(cv_wait(&s.cv, &s.m), "panic: cv_wait: .*not held");
+  release.store(true);
+  holder.join();
+}
+
+TEST(CondvarDeathTest, WaitWithARecursedMutexPanics) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  struct mtx m;
+  struct cv cv;
+  mtx_init(&m, "recursed_mtx", nullptr, MTX_DEF | MTX_RECURSE);
+  cv_init(&cv, "recursed_cv");
+  mtx_lock(&m);
+  mtx_lock(&m);
+  EXPECT_DEATH(cv_wait(&cv, &m),
+               "panic: cv_wait: condvar recursed_cv .*: mutex recursed_mtx "
+               ".* recursed");
+  mtx_unlock(&m);
+  mtx_unlock(&m);
+  cv_destroy(&cv);
+  mtx_destroy(&m);
 }
 
 TEST(CondvarDeathTest, DestroyWithWaitersPanics) {

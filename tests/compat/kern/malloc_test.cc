@@ -163,6 +163,14 @@ TEST_F(MallocTest, TypesCountSeparately) {
   EXPECT_STREQ(M_TEST->ks_longdesc, "compat malloc(9) tests");
 }
 
+TEST_F(MallocDeathTest, FreeWithAnotherTypePanics) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  void *p = malloc(48, M_TEST, M_WAITOK);
+  EXPECT_DEATH(free(p, M_OTHER),
+               "panic: free: 0x[0-9a-f]+ of type test freed as type other");
+  free(p, M_TEST);
+}
+
 TEST_F(MallocDeathTest, NowaitAndWaitokTogetherPanic) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(malloc(8, M_TEST, M_NOWAIT | M_WAITOK),

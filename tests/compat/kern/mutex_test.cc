@@ -112,13 +112,49 @@ TEST_F(MutexDeathTest, DestroyWhileHeldPanics) {
   mtx_unlock(&m_);
 }
 
-TEST(MutexInitDeathTest, RecurseAndSpinAreRejected) {
+TEST(MutexInitDeathTest, SpinIsRejected) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   struct mtx m;
-  EXPECT_DEATH(mtx_init(&m, "recursing", nullptr, MTX_RECURSE),
-               "mutex recursing: options 0x4 are not supported");
   EXPECT_DEATH(mtx_init(&m, "spinning", nullptr, MTX_SPIN),
                "mutex spinning: options 0x1 are not supported");
+}
+
+// MTX_RECURSE: the owner locks again and unlocks as many times; the mutex
+// is free only after the last unlock, and others wait until then.
+TEST(MutexRecurse, OwnerRecursesAndOthersWaitForTheLastUnlock) {
+  struct mtx m;
+  mtx_init(&m, "recursing", nullptr, MTX_DEF | MTX_RECURSE);
+  const int locks = curthread->td_locks;
+  mtx_lock(&m);
+  mtx_lock(&m);
+  EXPECT_EQ(mtx_trylock(&m), 1);
+  EXPECT_EQ(curthread->td_locks, locks + 3);
+  std::atomic<bool> taken{false};
+  std::thread other([&] {
+    mtx_lock(&m);
+    taken.store(true);
+    mtx_unlock(&m);
+  });
+  mtx_unlock(&m);
+  mtx_unlock(&m);
+  EXPECT_TRUE(mtx_owned(&m));
+  EXPECT_FALSE(taken.load());
+  mtx_unlock(&m);
+  other.join();
+  EXPECT_TRUE(taken.load());
+  EXPECT_FALSE(mtx_owned(&m));
+  EXPECT_EQ(curthread->td_locks, locks);
+  mtx_destroy(&m);
+}
+
+TEST_F(MutexDeathTest, LockingADestroyedMutexPanics) {
+  struct mtx m;
+  mtx_init(&m, "gone_mtx", nullptr, MTX_DEF);
+  mtx_destroy(&m);
+  EXPECT_DEATH(mtx_lock(&m), "panic: mtx_lock: mutex gone_mtx \\(0x[0-9a-f]+\\) "
+                             "is destroyed");
+  EXPECT_DEATH(mtx_trylock(&m),
+               "panic: mtx_trylock: mutex gone_mtx \\(0x[0-9a-f]+\\) is destroyed");
 }
 
 TEST_F(MutexTest, OwnershipIsPerThread) {

@@ -142,6 +142,22 @@ TEST(UvmKm, TrylockFailsWhileTheMapIsLocked) {
   uvm_km_free(map, v2, PageSize());
 }
 
+// Programs built when UVM_KMF_TRYLOCK was 0x20000 (OpenBSD's
+// UVM_FLAG_OVERLAY) still get a try-lock.
+TEST(UvmKm, TheOldTrylockValueStillTriesTheLock) {
+  vaddr_t min, max;
+  vm_map_t map = Submap(16, &min, &max);
+  vm_map_lock(map);
+  EXPECT_EQ(std::async(std::launch::async,
+                       [map] {
+                         return uvm_km_kmemalloc(map, nullptr, PageSize(),
+                                                 0x20000 | UVM_KMF_NOWAIT);
+                       })
+                .get(),
+            0u);
+  vm_map_unlock(map);
+}
+
 TEST(UvmKm, VallocWaitSleepsUntilFreeWakeup) {
   const size_t npages = 8;
   vaddr_t min, max;

@@ -317,6 +317,23 @@ TEST_F(UmaDeathTest, BadFlagsAndBadFreePanic) {
   uma_zdestroy(z);
 }
 
+// Caught where the free reaches the zone's shared layer: a zone with a
+// limit (no per-thread caches).
+TEST_F(UmaDeathTest, FreeOfAnotherZonesItemPanics) {
+  uma_zone_t mine = simple_zone("mine_zone", 32);
+  uma_zone_t theirs = simple_zone("theirs_zone", 32);
+  ASSERT_EQ(uma_zone_set_max(mine, 8), 8);
+  void *own = uma_zalloc(mine, M_WAITOK);
+  void *foreign = uma_zalloc(theirs, M_WAITOK);
+  EXPECT_DEATH(uma_zfree(mine, foreign),
+               "panic: uma_zfree: item 0x[0-9a-f]+ is not from zone "
+               "mine_zone \\(0x[0-9a-f]+\\)");
+  uma_zfree(mine, own);
+  uma_zfree(theirs, foreign);
+  uma_zdestroy(theirs);
+  uma_zdestroy(mine);
+}
+
 TEST_F(UmaDeathTest, NegativeLimitOrReservePanics) {
   uma_zone_t z = simple_zone("negative_zone", 32);
   EXPECT_DEATH(uma_zone_set_max(z, -1), "zone negative_zone: limit -1");
