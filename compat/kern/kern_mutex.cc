@@ -23,8 +23,7 @@ void set_owner(struct mtx *m, struct thread *td) {
 bool try_take(struct mtx *m) {
   uint32_t free = MTX_STATE_FREE;
   return __atomic_compare_exchange_n(&m->mtx_state, &free, MTX_STATE_HELD,
-                                     false, __ATOMIC_ACQUIRE,
-                                     __ATOMIC_RELAXED);
+                                     false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
 }  // namespace
@@ -40,8 +39,7 @@ void mtx_init(struct mtx *m, const char *name, const char *type, int opts) {
 }
 
 void mtx_destroy(struct mtx *m) {
-  KASSERT(owner(m) == nullptr,
-          ("mutex %s destroyed while held", m->mtx_name));
+  KASSERT(owner(m) == nullptr, ("mutex %s destroyed while held", m->mtx_name));
   // Not free any more: a later mtx_lock() takes the contested path, which
   // panics. The name stays for its message.
   __atomic_store_n(&m->mtx_state, MTX_STATE_DESTROYED, __ATOMIC_RELAXED);
@@ -53,8 +51,7 @@ void mtx_destroy(struct mtx *m) {
 // and marks the lock contested, so that every mtx_unlock() comes to
 // mtx_unlock_contested() until the last.
 void mtx_lock_contested(struct mtx *m) {
-  if (__atomic_load_n(&m->mtx_state, __ATOMIC_RELAXED) ==
-      MTX_STATE_DESTROYED)
+  if (__atomic_load_n(&m->mtx_state, __ATOMIC_RELAXED) == MTX_STATE_DESTROYED)
     panic_func("mtx_lock", "mutex %s (%p) is destroyed", m->mtx_name,
                static_cast<void *>(m));
   if (owner(m) == curthread) {
@@ -91,8 +88,8 @@ void mtx_unlock_contested(struct mtx *m) {
 
 // (Named after the caller's API, not these helpers.)
 void mtx_recursed(struct mtx *m) {
-  panic_func("mtx_lock", "recursed on non-recursive mutex %s (%p)",
-             m->mtx_name, static_cast<void *>(m));
+  panic_func("mtx_lock", "recursed on non-recursive mutex %s (%p)", m->mtx_name,
+             static_cast<void *>(m));
 }
 
 void mtx_not_owner(struct mtx *m) {
@@ -100,8 +97,7 @@ void mtx_not_owner(struct mtx *m) {
 }
 
 int mtx_trylock(struct mtx *m) {
-  if (__atomic_load_n(&m->mtx_state, __ATOMIC_RELAXED) ==
-      MTX_STATE_DESTROYED)
+  if (__atomic_load_n(&m->mtx_state, __ATOMIC_RELAXED) == MTX_STATE_DESTROYED)
     panic_func("mtx_trylock", "mutex %s (%p) is destroyed", m->mtx_name,
                static_cast<void *>(m));
   if (owner(m) == curthread) {

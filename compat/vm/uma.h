@@ -21,13 +21,13 @@
 // takes only items the zone already holds. M_USE_RESERVE may take the
 // uma_zone_reserve() items.
 #ifndef _COMPAT_VM_UMA_H_
-#define	_COMPAT_VM_UMA_H_
+#define _COMPAT_VM_UMA_H_
 
 #include <sys/cdefs.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sys/_malloc_flags.h>	/* the M_* flags */
+#include <sys/_malloc_flags.h> /* the M_* flags */
 
 typedef struct uma_zone *uma_zone_t;
 
@@ -65,8 +65,8 @@ typedef void (*uma_free)(void *item, vm_size_t size, uint8_t pflag);
 
 __BEGIN_DECLS
 uma_zone_t uma_zcreate(const char *name, size_t size, uma_ctor ctor,
-                       uma_dtor dtor, uma_init uminit, uma_fini fini,
-                       int align, uint32_t flags);
+                       uma_dtor dtor, uma_init uminit, uma_fini fini, int align,
+                       uint32_t flags);
 uma_zone_t uma_zcache_create(const char *name, int size, uma_ctor ctor,
                              uma_dtor dtor, uma_init zinit, uma_fini zfini,
                              uma_import zimport, uma_release zrelease,

@@ -150,9 +150,8 @@ int keg_batch(const uma_zone *z, bool exact) {
 }
 
 uma_zone *zone_create(const char *name, size_t size, uma_ctor ctor,
-                      uma_dtor dtor, uma_init init, uma_fini fini,
-                      size_t align, uma_import import, uma_release release,
-                      void *arg) {
+                      uma_dtor dtor, uma_init init, uma_fini fini, size_t align,
+                      uma_import import, uma_release release, void *arg) {
   KASSERT(size > 0, ("zone %s: item size 0", name));
   auto *z = new uma_zone();
   z->name = name;
@@ -294,11 +293,11 @@ void *zone_alloc_slow(uma_zone *z, int flags) {
 struct mtx uma_zones_lock = MTX_INITIALIZER("uma zones");
 
 uma_zone_t uma_zcreate(const char *name, size_t size, uma_ctor ctor,
-                       uma_dtor dtor, uma_init uminit, uma_fini fini,
-                       int align, uint32_t flags) {
-  uma_zone *z = zone_create(name, size, ctor, dtor, uminit, fini,
-                            static_cast<size_t>(align) + 1, nullptr, nullptr,
-                            nullptr);
+                       uma_dtor dtor, uma_init uminit, uma_fini fini, int align,
+                       uint32_t flags) {
+  uma_zone *z =
+      zone_create(name, size, ctor, dtor, uminit, fini,
+                  static_cast<size_t>(align) + 1, nullptr, nullptr, nullptr);
   z->carve_batch = (flags & UMA_ZONE_VM) != 0;
   return z;
 }
@@ -309,8 +308,8 @@ uma_zone_t uma_zcache_create(const char *name, int size, uma_ctor ctor,
                              void *arg, int flags) {
   KASSERT(zimport != nullptr && zrelease != nullptr,
           ("cache zone %s needs import and release functions", name));
-  return zone_create(name, static_cast<size_t>(size), ctor, dtor, zinit,
-                     zfini, 1, zimport, zrelease, arg);
+  return zone_create(name, static_cast<size_t>(size), ctor, dtor, zinit, zfini,
+                     1, zimport, zrelease, arg);
 }
 
 void uma_zone_set_allocf(uma_zone_t z, uma_alloc allocf) {
@@ -321,8 +320,8 @@ void uma_zone_set_allocf(uma_zone_t z, uma_alloc allocf) {
            z->name.c_str()));
   // allocf slabs are only page-aligned.
   KASSERT(z->align <= kSlabMin,
-          ("zone %s: alignment %zu too large for allocf slabs",
-           z->name.c_str(), z->align));
+          ("zone %s: alignment %zu too large for allocf slabs", z->name.c_str(),
+           z->align));
   z->allocf = allocf;
   mtx_unlock(&z->lock);
 }
@@ -358,8 +357,7 @@ void uma_zdestroy(uma_zone_t z) {
     cache_release(z, 0);
   } else {
     if (z->fini != nullptr)
-      for (void *item : z->free_items)
-        z->fini(item, static_cast<int>(z->size));
+      for (void *item : z->free_items) z->fini(item, static_cast<int>(z->size));
     for (const uma_slab &slab : z->slabs) {
       if (!slab.from_allocf)
         ::free(slab.mem);
@@ -420,9 +418,9 @@ void uma_zfree_arg(uma_zone_t z, void *item, void *arg) {
   if (nspill > 0) {
     z->free_items.insert(z->free_items.end(), spill, spill + nspill);
   } else {
-    KASSERT(z->is_cache() || inuse_locked(z) > 0,
-            ("zone %s: free of %p with no item allocated", z->name.c_str(),
-             item));
+    KASSERT(
+        z->is_cache() || inuse_locked(z) > 0,
+        ("zone %s: free of %p with no item allocated", z->name.c_str(), item));
     // An item of another zone, caught where it is cheap: frees that reach
     // the shared layer (zones without caches: with a limit or a reserve)
     // of a keg zone, whose slabs say what is its.
@@ -457,9 +455,9 @@ void uma_prealloc(uma_zone_t z, int itemcnt) {
     mtx_unlock(&z->lock);
     if (missing <= 0) return;
     void *store[kMaxBatch];
-    int n = keg_grow(z, M_WAITOK, store,
-                     static_cast<int>(std::min<int64_t>(
-                         missing, keg_batch(z, false))));
+    int n = keg_grow(
+        z, M_WAITOK, store,
+        static_cast<int>(std::min<int64_t>(missing, keg_batch(z, false))));
     mtx_lock(&z->lock);
     if (n == 0) {
       keg_wait_memory(z);

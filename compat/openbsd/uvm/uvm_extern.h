@@ -52,11 +52,12 @@ struct uvm_object;
 #define UVM_FLAG_TRYLOCK 0x0100000  // fail if the map cannot be locked
 
 // uvm_km_kmemalloc() flags.
-#define UVM_KMF_NOWAIT 0x1                  // do not sleep (for pages)
-#define UVM_KMF_VALLOC 0x2                  // address space only
-#define UVM_KMF_CANFAIL 0x4                 // the caller handles failure
-#define UVM_KMF_ZERO 0x08                   // zero the pages
-#define UVM_KMF_TRYLOCK UVM_FLAG_TRYLOCK    // fail rather than wait for the map lock
+#define UVM_KMF_NOWAIT 0x1   // do not sleep (for pages)
+#define UVM_KMF_VALLOC 0x2   // address space only
+#define UVM_KMF_CANFAIL 0x4  // the caller handles failure
+#define UVM_KMF_ZERO 0x08    // zero the pages
+#define UVM_KMF_TRYLOCK \
+  UVM_FLAG_TRYLOCK  // fail rather than wait for the map lock
 
 // uvm_km_suballoc() flags (<uvm/uvm_map.h>'s vm_map flags): kept in the
 // submap, without effect here.

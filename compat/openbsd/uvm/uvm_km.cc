@@ -44,8 +44,8 @@ vaddr_t uvm_km_zalloc(vm_map_t map, vsize_t size) {
 vaddr_t uvm_km_alloc1(vm_map_t map, vsize_t size, vsize_t align,
                       boolean_t zeroit) {
   if (exceeds_map(map, size)) return 0;
-  return kmem_map_alloc(map, size, align, M_NOWAIT | (zeroit ? M_ZERO : 0),
-                        1, 0, __func__);
+  return kmem_map_alloc(map, size, align, M_NOWAIT | (zeroit ? M_ZERO : 0), 1,
+                        0, __func__);
 }
 
 namespace {
@@ -58,11 +58,10 @@ constexpr int kOldTrylock = 0x20000;
 vaddr_t uvm_km_kmemalloc(vm_map_t map, struct uvm_object *obj, vsize_t size,
                          int flags) {
   if (exceeds_map(map, size)) return 0;
-  return kmem_map_alloc(map, size, 0,
-                        M_NOWAIT | ((flags & UVM_KMF_ZERO) ? M_ZERO : 0),
-                        (flags & UVM_KMF_VALLOC) == 0,
-                        (flags & (UVM_KMF_TRYLOCK | kOldTrylock)) != 0,
-                        __func__);
+  return kmem_map_alloc(
+      map, size, 0, M_NOWAIT | ((flags & UVM_KMF_ZERO) ? M_ZERO : 0),
+      (flags & UVM_KMF_VALLOC) == 0,
+      (flags & (UVM_KMF_TRYLOCK | kOldTrylock)) != 0, __func__);
 }
 
 // OpenBSD maps these ranges pageable with nothing in them yet, so each page
@@ -82,11 +81,9 @@ vaddr_t uvm_km_valloc_wait(vm_map_t map, vsize_t size) {
   return kmem_map_alloc(map, size, 0, M_WAITOK | M_ZERO, 1, 0, __func__);
 }
 
-vm_map_t uvm_km_suballoc(vm_map_t map, vaddr_t *min, vaddr_t *max,
-                         vsize_t size, int flags, boolean_t fixed,
-                         vm_map_t submap) {
-  return kmem_map_suballoc(map, min, max, size, flags, fixed, submap,
-                           __func__);
+vm_map_t uvm_km_suballoc(vm_map_t map, vaddr_t *min, vaddr_t *max, vsize_t size,
+                         int flags, boolean_t fixed, vm_map_t submap) {
+  return kmem_map_suballoc(map, min, max, size, flags, fixed, submap, __func__);
 }
 
 void uvm_km_free(vm_map_t map, vaddr_t addr, vsize_t size) {

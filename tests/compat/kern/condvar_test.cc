@@ -180,8 +180,9 @@ TEST(CondvarDeathTest, WaitWithoutTheMutexPanics) {
   EXPECT_DEATH(cv_wait(&s.cv, &s.m),
                "panic: cv_wait: condvar .* \\(0x[0-9a-f]+\\): mutex "
                "cv_test_mtx \\(0x[0-9a-f]+\\) not held");
-  EXPECT_DEATH(cv_timedwait(&s.cv, &s.m, 1),
-               "panic: cv_timedwait: condvar .*: mutex cv_test_mtx .* not held");
+  EXPECT_DEATH(
+      cv_timedwait(&s.cv, &s.m, 1),
+      "panic: cv_timedwait: condvar .*: mutex cv_test_mtx .* not held");
 }
 
 // Held by another thread is not held.

@@ -151,10 +151,12 @@ TEST_F(MutexDeathTest, LockingADestroyedMutexPanics) {
   struct mtx m;
   mtx_init(&m, "gone_mtx", nullptr, MTX_DEF);
   mtx_destroy(&m);
-  EXPECT_DEATH(mtx_lock(&m), "panic: mtx_lock: mutex gone_mtx \\(0x[0-9a-f]+\\) "
-                             "is destroyed");
-  EXPECT_DEATH(mtx_trylock(&m),
-               "panic: mtx_trylock: mutex gone_mtx \\(0x[0-9a-f]+\\) is destroyed");
+  EXPECT_DEATH(mtx_lock(&m),
+               "panic: mtx_lock: mutex gone_mtx \\(0x[0-9a-f]+\\) "
+               "is destroyed");
+  EXPECT_DEATH(
+      mtx_trylock(&m),
+      "panic: mtx_trylock: mutex gone_mtx \\(0x[0-9a-f]+\\) is destroyed");
 }
 
 TEST_F(MutexTest, OwnershipIsPerThread) {
