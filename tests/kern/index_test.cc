@@ -120,12 +120,12 @@ TEST(IndexTest, ClaimingAnIdVisitsLogarithmicallyManyNodes) {
   EXPECT_LT((Visits(vm) - start) / rest.size(), 40u);
   EXPECT_EQ(Stats(vm).vs_indexed, 0u);
   vmem_verify(vm);
-  // Nothing is free: a claim fails without visiting anything.
+  // Nothing is free: a claim fails after looking at the empty root alone.
   const uint64_t before = Visits(vm);
   EXPECT_EQ(vmem_xalloc(vm, 1, 0, 0, 0, 0x1000 + ids[5], 0x1000 + ids[5],
                         M_BESTFIT | M_NOWAIT, &a),
             ENOMEM);
-  EXPECT_EQ(Visits(vm) - before, 0u);
+  EXPECT_LE(Visits(vm) - before, 1u);
   for (vmem_addr_t i = 0; i < n; i++) vmem_xfree(vm, 0x1000 + i, 1);
   vmem_destroy(vm);
 }
