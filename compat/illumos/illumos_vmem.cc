@@ -110,6 +110,11 @@ struct Arena {
   // afunc has returned a span off the quantum: imports ask a quantum more
   // from then on, so that the trimmed span still holds what is needed.
   std::atomic<bool> unaligned_source{false};
+  // afunc and ffunc are the source arena's own: a constrained allocation
+  // imports a span that meets its constraints (ConstrainedImport()).
+  bool source_is_arena = false;
+  // The spans imported that way, for vmem_xfree(). Under mu.
+  std::unordered_map<uintptr_t, size_t> constrained;
 
   Arena() { mtx_init(&mu, "illumos arena", nullptr, MTX_DEF); }
   ~Arena() { mtx_destroy(&mu); }
@@ -352,10 +357,39 @@ int Import(void *arg, vmem_size_t *sizep, vmem_size_t align, int flags,
   }
 }
 
+// The import function of an arena whose source is an arena
+// (vmem_set_cimport()): a constrained allocation (a window or a boundary,
+// which illumos never imports for) takes a span from the source that
+// meets its constraints; any other imports as Import() does.
+int ConstrainedImport(void *arg, vmem_size_t *sizep,
+                      const struct vmem_constraints *vc, int flags,
+                      vmem_addr_t *addrp) {
+  Arena *a = static_cast<Arena *>(arg);
+  if (vc->vc_nocross == 0 && vc->vc_minaddr <= VMEM_ADDR_QCACHE_MIN &&
+      vc->vc_maxaddr == VMEM_ADDR_MAX)
+    return Import(arg, sizep, vc->vc_align, flags, addrp);
+  const int error = vmem_cimport_arena(a->source, sizep, vc, flags, addrp);
+  if (error == 0) {
+    mtx_lock(&a->mu);
+    a->constrained[*addrp] = *sizep;
+    mtx_unlock(&a->mu);
+  }
+  return error;
+}
+
 // Give a wholly free imported span back, with the size imported.
 void Release(void *arg, vmem_addr_t addr, vmem_size_t size) {
   Arena *a = static_cast<Arena *>(arg);
   void *span = reinterpret_cast<void *>(addr);
+  if (a->source_is_arena) {
+    mtx_lock(&a->mu);
+    const bool constrained = a->constrained.erase(addr) != 0;
+    mtx_unlock(&a->mu);
+    if (constrained) {
+      ::vmem_xfree(a->source, addr, size);
+      return;
+    }
+  }
   if (a->unaligned_source.load(std::memory_order_relaxed)) {
     // A trimmed span goes back as afunc returned it.
     mtx_lock(&a->mu);
@@ -415,12 +449,17 @@ vmem_t *CreateCommon(const char *name, void *base, size_t size, size_t quantum,
   a->source = source;
   a->source_quantum =
       source != nullptr ? ::vmem_roundup_size(source, 1) : quantum;
+  a->source_is_arena =
+      source != nullptr && afunc == &illumos_vmem_alloc &&
+      (ffunc == &illumos_vmem_free || ffunc == &illumos_vmem_xfree);
 
   vmem_t *vm =
       ::vmem_create(name, 0, 0, quantum, a->qcache_max, WaitFlags(vmflag));
   if (vm == nullptr) return nullptr;
   a->vm = vm;
-  if (afunc != nullptr || xafunc != nullptr)
+  if (a->source_is_arena)
+    vmem_set_cimport(vm, &ConstrainedImport, &Release, a.get(), quantum);
+  else if (afunc != nullptr || xafunc != nullptr)
     vmem_set_ximport(vm, &Import, ffunc != nullptr ? &Release : nullptr,
                      a.get(), quantum);
   mtx_lock(&table_lock);

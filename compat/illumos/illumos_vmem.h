@@ -38,8 +38,8 @@
 //    quantum-aligned ranges from them (see below for how).
 //  - vmem_xalloc()'s maxaddr is exclusive ([minaddr, maxaddr)), NULL meaning
 //    no limit, as in illumos's code. Constrained allocations (nocross,
-//    minaddr or maxaddr) never import: they are served from the spans the
-//    arena has, or wait for them.
+//    minaddr or maxaddr) import only from a source arena (below); otherwise
+//    they are served from the spans the arena has, or wait for them.
 //  - Identifier arenas (VMC_IDENTIFIER, usually quantum 1) hand out
 //    integers; nothing here ever dereferences an address. Address 0 cannot
 //    be handed out (it would read as failure): vmem_add() refuses it.
@@ -68,6 +68,12 @@
 //  - VM_PUSHPAGE (may dip into memory reserved for the pageout daemon) has
 //    no reserve to use here: the allocation sleeps or not as VM_SLEEP or
 //    VM_NOSLEEP says, and afunc is handed the flag.
+//  - An arena that imports from another arena with afunc vmem_alloc or
+//    vmem_xalloc and ffunc vmem_free or vmem_xfree (the usual stacking)
+//    imports for a constrained allocation too, where illumos never does:
+//    the source is asked for a span that meets the window, the boundary,
+//    the alignment and the phase (vmem_cimport_arena(), <sys/vmem_ext.h>),
+//    so that one import serves it; the span goes back with vmem_xfree().
 //  - VMC_POPULATOR (the arenas vmem's own segment structures come from) is
 //    accepted and kept with the arena's creation flags; it changes nothing,
 //    as segments do not come from illumos arenas here. vmem_xcreate()

@@ -341,5 +341,38 @@ TEST(IllumosStackTest, WalkAndContainsMatchTheAllocations) {
   EXPECT_TRUE(Ledger::Get().Outstanding(s.va).empty());
 }
 
+// Stacked with the source's own vmem_alloc and vmem_free, a constrained
+// allocation imports, where illumos never does: one span that meets its
+// window, boundary and alignment (kern/PORTING.md entry 40), given back
+// with vmem_xfree() once free.
+TEST(IllumosStackTest, ConstrainedAllocationImportsOneSpanFromASourceArena) {
+  constexpr size_t kGiB = size_t{1} << 30, kMiB = size_t{1} << 20;
+  vmem_t *parent = illumos_vmem_create("parent", P(kHeapBase), kGiB, kPage,
+                                       nullptr, nullptr, nullptr, 0, VM_SLEEP);
+  vmem_t *child =
+      illumos_vmem_create("child", nullptr, 0, kPage, &illumos_vmem_alloc,
+                          &illumos_vmem_free, parent, 0, VM_SLEEP);
+  void *lo = P(kHeapBase + kGiB - kMiB), *hi = P(kHeapBase + kGiB);
+  void *a = illumos_vmem_xalloc(child, 2 * kPage, 16 * kPage, 0, 64 * kPage, lo,
+                                hi, VM_NOSLEEP | VM_BESTFIT);
+  ASSERT_NE(a, nullptr);
+  const uintptr_t x = reinterpret_cast<uintptr_t>(a);
+  EXPECT_GE(x, kHeapBase + kGiB - kMiB);
+  EXPECT_EQ(x % (16 * kPage), 0u);
+  EXPECT_EQ(Walk(child, VMEM_SPAN).size(), 1u);
+  EXPECT_EQ(illumos_vmem_size(parent, VMEM_ALLOC),
+            illumos_vmem_size(child, VMEM_ALLOC | VMEM_FREE));
+  illumos_vmem_xfree(child, a, 2 * kPage);
+  EXPECT_TRUE(Walk(child, VMEM_SPAN).empty());
+  EXPECT_EQ(illumos_vmem_size(parent, VMEM_ALLOC), 0u);
+  // Unconstrained allocations import as before, and go back by ffunc.
+  void *b = illumos_vmem_alloc(child, 3 * kPage, VM_NOSLEEP);
+  ASSERT_NE(b, nullptr);
+  illumos_vmem_free(child, b, 3 * kPage);
+  EXPECT_EQ(illumos_vmem_size(parent, VMEM_ALLOC), 0u);
+  illumos_vmem_destroy(child);
+  illumos_vmem_destroy(parent);
+}
+
 }  // namespace
 }  // namespace illumos_test
