@@ -960,7 +960,7 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags,
 	vmem_addr_t addr;
 	int error;
 
-	if (vm->vm_importfn == NULL && !vmem_import_aligns(vm)) /* PORT(34, 40) */
+	if (!vmem_can_import(vm))	/* PORT(34, 40) */
 		return (EINVAL);
 	if (vmem_import_size_wraps(vm, size, align))	/* PORT(36) */
 		return (ENOMEM);

@@ -89,6 +89,7 @@ static void vmem_span_grow(vmem_t *vm, struct vmem_btag *bt,
     vmem_size_t size);
 static inline bool vmem_import_constrained(const vmem_t *vm);
 static inline bool vmem_import_aligns(const vmem_t *vm);
+static inline bool vmem_can_import(const vmem_t *vm);
 static bool vmem_import_size_wraps(vmem_t *vm, vmem_size_t size,
     vmem_size_t align);
 static int vmem_import_call(const char *func, vmem_t *vm,
