@@ -582,11 +582,13 @@ qc_import(void *arg, void **store, int cnt, int domain, int flags)
 	KASSERT((flags & M_WAITOK) == 0, ("blocking allocation"));
 
 	qc = static_cast<qcache_t *>(arg);	/* PORT(2) */
+	VMEM_SDT_QUIET(qc->qc_vmem);	/* PORT(41): not a request */
 	for (i = 0; i < cnt; i++) {
 		if (vmem_xalloc(qc->qc_vmem, qc->qc_size, 0, 0, 0,
 		    VMEM_ADDR_QCACHE_MIN, VMEM_ADDR_MAX, flags, &addr) != 0)
 			break;
 		store[i] = (void *)addr;
+		SDT_PROBE3(vmem, , , qc__import, qc->qc_vmem->vm_name, addr, qc->qc_size); /* PORT(41) */
 	}
 	return (i);
 }
@@ -601,8 +603,11 @@ qc_release(void *arg, void **store, int cnt)
 	int i;
 
 	qc = static_cast<qcache_t *>(arg);	/* PORT(2) */
-	for (i = 0; i < cnt; i++)
+	VMEM_SDT_QUIET(qc->qc_vmem);	/* PORT(41): not a request */
+	for (i = 0; i < cnt; i++) {	/* PORT(41) */
+		SDT_PROBE3(vmem, , , qc__release, qc->qc_vmem->vm_name, (vmem_addr_t)store[i], qc->qc_size); /* PORT(41) */
 		vmem_xfree(qc->qc_vmem, (vmem_addr_t)store[i], qc->qc_size);
+	}	/* PORT(41) */
 }
 
 static void
@@ -989,6 +994,7 @@ vmem_import(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags,
 		return (ENOMEM);
 
 	vmem_add1(vm, addr, size, BT_TYPE_SPAN);
+	SDT_PROBE3(vmem, , , import, vm->vm_name, addr, size);	/* PORT(41) */
 	vmem_import_done(vm);	/* PORT(21) */
 
 	return 0;
@@ -1141,7 +1147,9 @@ vmem_try_fetch(vmem_t *vm, const vmem_size_t size, vmem_size_t align, int flags,
 	if ((flags & M_NOWAIT) != 0)
 		return (0);
 	bt_save(vm);
+	SDT_PROBE2(vmem, , , sleep, vm->vm_name, size);	/* PORT(41) */
 	VMEM_CONDVAR_WAIT(vm);
+	SDT_PROBE2(vmem, , , wakeup, vm->vm_name, size);	/* PORT(41) */
 	bt_restore(vm);
 	return (1);
 }
@@ -1174,6 +1182,7 @@ vmem_try_release(vmem_t *vm, struct vmem_btag *bt, const bool remfree)
 		vm->vm_size -= spansize;
 		VMEM_CONDVAR_BROADCAST(vm);
 		bt_freetrim(vm, BT_MAXFREE);
+		SDT_PROBE3(vmem, , , release, vm->vm_name, spanaddr, spansize); /* PORT(41) */
 		vm->vm_releasefn(vm->vm_arg, spanaddr, spansize);
 		return (1);
 	}
@@ -1277,6 +1286,7 @@ advance:	/* PORT(14) */
 
 out:
 	vmem_xalloc_unlock(vm, nimports);	/* PORT(21, 27) */
+	if (vmem_sdt_request(vm)) SDT_PROBE4(vmem, , , alloc, vm->vm_name, size, *addrp, error); /* PORT(41) */
 	return (error);
 }
 
@@ -1370,6 +1380,7 @@ vmem_init(vmem_t *vm, const char *name, vmem_addr_t base, vmem_size_t size,
 	VMEM_LIST_LOCK();
 	LIST_INSERT_HEAD(&vmem_list, vm, vm_alllist);
 	VMEM_LIST_UNLOCK();
+	SDT_PROBE4(vmem, , , create, vm->vm_name, base, size, quantum);	/* PORT(41) */
 
 	return vm;
 }
@@ -1398,6 +1409,7 @@ vmem_create(const char *name, vmem_addr_t base, vmem_size_t size,
 void
 vmem_destroy(vmem_t *vm)
 {
+	SDT_PROBE1(vmem, , , destroy, vm->vm_name);	/* PORT(41) */
 	VMEM_LIST_LOCK();
 	LIST_REMOVE(vm, vm_alllist);
 	VMEM_LIST_UNLOCK();
@@ -1437,10 +1449,13 @@ vmem_alloc(vmem_t *vm, vmem_size_t size, int flags, vmem_addr_t *addrp)
 		 * to return 0.
 		 */
 		qc = &vm->vm_qcache[(size - 1) >> vm->vm_quantum_shift];
+		SDT_PROBE3(vmem, , , alloc__start, vm->vm_name, size, flags);	/* PORT(41) */
 		*addrp = (vmem_addr_t)uma_zalloc(qc->qc_cache,
 		    (flags & ~M_WAITOK) | M_NOWAIT);
+		if (__predict_true(*addrp != 0)) SDT_PROBE4(vmem, , , alloc, vm->vm_name, qc->qc_size, *addrp, 0); /* PORT(41) */
 		if (__predict_true(*addrp != 0))
 			return (0);
+		vmem_sdt_handover(vm);	/* PORT(41): alloc-start has fired */
 	}
 
 	return (vmem_xalloc(vm, size, 0, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
@@ -1466,6 +1481,7 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 	strat = flags & VMEM_FITMASK;
 	addrp = vmem_xalloc_args(__func__, vm, size0, size, align, phase,
 	    nocross, minaddr, maxaddr, flags, addrp);	/* PORT(8, 10) */
+	if (vmem_sdt_start(vm)) SDT_PROBE3(vmem, , , alloc__start, vm->vm_name, size0, flags); /* PORT(41) */
 	MPASS(size0 > 0);
 	MPASS(size > 0);
 	MPASS(strat == M_BESTFIT || strat == M_FIRSTFIT || strat == M_NEXTFIT);
@@ -1564,6 +1580,7 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 	}
 out:
 	vmem_xalloc_unlock(vm, nimports);	/* PORT(21, 27) */
+	if (vmem_sdt_request(vm)) SDT_PROBE4(vmem, , , alloc, vm->vm_name, size, *addrp, error); /* PORT(41) */
 	if (error != 0 && (flags & M_NOWAIT) == 0)
 		panic("failed to allocate waiting allocation\n");
 
@@ -1584,6 +1601,7 @@ vmem_free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size)
 		qcache_t *qc;
 
 		qc = &vm->vm_qcache[(size - 1) >> vm->vm_quantum_shift];
+		SDT_PROBE3(vmem, , , free, vm->vm_name, addr, size);	/* PORT(41) */
 		uma_zfree(qc->qc_cache, (void *)addr);
 	} else
 		vmem_xfree(vm, addr, size);
@@ -1597,6 +1615,7 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 	vmem_size_t newhashsize;	/* PORT(27) */
 
 	vmem_free_args(__func__, vm, addr, size);	/* PORT(10) */
+	if (vmem_sdt_request(vm)) SDT_PROBE3(vmem, , , free, vm->vm_name, addr, size); /* PORT(41) */
 	MPASS(size > 0);
 
 	VMEM_LOCK(vm);

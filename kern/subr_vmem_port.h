@@ -30,6 +30,8 @@
 #include "absl/base/call_once.h"	/* vmem_startup() runs once */
 #include "absl/container/flat_hash_set.h"	/* vmem_verify() */
 
+#include "kern/subr_vmem_sdt.h"	/* PORT(41): the SDT(9) probes */
+
 struct vmem_btag;
 struct vmem_freelist;
 struct vmem_index;

@@ -7,8 +7,15 @@
 
 #include <sys/kernel.h>
 #include <sys/malloc.h>
+#include <sys/sdt.h>
 #include <sys/systm.h>
 #include <vm/uma_int.h>
+
+// Probes (vmem_sdt(9)): allocations that miss the thread's cache, and new
+// slabs.
+SDT_PROVIDER_DEFINE(uma);
+SDT_PROBE_DEFINE2(uma, , , zalloc__miss, "const char *", "int");
+SDT_PROBE_DEFINE3(uma, , , slab__alloc, "const char *", "void *", "size_t");
 
 MALLOC_DEFINE(M_UMA, "UMA", "zone allocator items");
 
@@ -99,6 +106,7 @@ int keg_grow(uma_zone *z, int flags, void **store, int max) {
       // Out of memory: the caller sleeps (M_WAITOK) or fails.
       if ((mem = aligned_alloc(align, bytes)) == nullptr) return 0;
     }
+    SDT_PROBE3(uma, , , slab__alloc, z->name.c_str(), mem, bytes);
     mtx_lock(&z->lock);
     z->slabs.push_back({mem, bytes, pflag, z->allocf != nullptr});
     // Room on the shared stack for every item the slabs hold, so that it
@@ -220,6 +228,7 @@ void disable_caches_locked(uma_zone *z) {
 // function, honouring limit, reserve and M_NOVM. Surplus items brought in
 // go to the caller's cache (or the shared stack).
 void *zone_alloc_slow(uma_zone *z, int flags) {
+  SDT_PROBE2(uma, , , zalloc__miss, z->name.c_str(), flags);
   mtx_lock(&z->lock);
   for (;;) {
     const bool exact = !z->use_caches.load(std::memory_order_relaxed);
