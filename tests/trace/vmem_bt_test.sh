@@ -45,8 +45,12 @@ done
 # The counting program's failures: the one too big, and the cache miss
 # that ends its loop.
 got=$(total fails)
-[ "$got" = 2 ] && echo "ok: fails $got" ||
-    { echo "FAIL: vmem.bt's fails: $got, want 2" >&2; bad=1; }
+if [ "$got" = 2 ]; then
+	echo "ok: fails $got"
+else
+	echo "FAIL: vmem.bt's fails: $got, want 2" >&2
+	bad=1
+fi
 [ "$bad" -eq 0 ] || { cat "$tmp/bpftrace.out" >&2; exit 1; }
 
 # vmemstat has vmem statically: the script traces the program's file.
