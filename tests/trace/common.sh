@@ -48,12 +48,18 @@ expected_counts() {
 # the probes of a library in the child before it has loaded it, so the
 # tests and tools/trace attach to the library's file instead.
 bpftrace_start() {
+	bpftrace_launch '^ready' -e "BEGIN { printf(\"ready\\n\"); } $1"
+}
+
+# Starts bpftrace with ARGS... and waits for a line matching READY.
+bpftrace_launch() {
+	ready=$1
+	shift
 	# Its standard output, not -o: -o holds everything back until exit.
-	bpftrace -e "BEGIN { printf(\"ready\\n\"); } $1" \
-	    > "$tmp/bpftrace.out" 2> "$tmp/bpftrace.err" &
+	bpftrace "$@" > "$tmp/bpftrace.out" 2> "$tmp/bpftrace.err" &
 	bpftrace_pid=$!
 	i=0
-	until grep -q '^ready' "$tmp/bpftrace.out" 2>/dev/null; do
+	until grep -q "$ready" "$tmp/bpftrace.out" 2>/dev/null; do
 		kill -0 "$bpftrace_pid" 2>/dev/null ||
 		    fail "bpftrace exited: $(cat "$tmp/bpftrace.err")"
 		i=$((i + 1))

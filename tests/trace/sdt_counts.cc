@@ -58,8 +58,8 @@ int Xalloc(vmem_t *vm, vmem_size_t size, vmem_size_t align, int flags,
            vmem_addr_t *addr) {
   n.alloc_start++;
   n.alloc++;
-  return vmem_xalloc(vm, size, align, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX,
-                     flags, addr);
+  return vmem_xalloc(vm, size, align, 0, 0, VMEM_ADDR_MIN, VMEM_ADDR_MAX, flags,
+                     addr);
 }
 
 void Free(vmem_t *vm, vmem_addr_t addr, vmem_size_t size) {
@@ -78,10 +78,12 @@ void CountArena(vmem_t *, void *arg) { ++*static_cast<long *>(arg); }
 void Plain() {
   vmem_t *vm = Create("sdt-plain", 0x1000, 1 << 20, 16, 0);
   std::vector<vmem_addr_t> a(100), x(50), nf(10);
-  for (auto &addr : a) Check(Alloc(vm, 32, M_BESTFIT | M_WAITOK, &addr) == 0, "alloc");
+  for (auto &addr : a)
+    Check(Alloc(vm, 32, M_BESTFIT | M_WAITOK, &addr) == 0, "alloc");
   for (auto &addr : x)
     Check(Xalloc(vm, 64, 64, M_FIRSTFIT | M_NOWAIT, &addr) == 0, "xalloc");
-  for (auto &addr : nf) Check(Alloc(vm, 16, M_NEXTFIT | M_NOWAIT, &addr) == 0, "nextfit");
+  for (auto &addr : nf)
+    Check(Alloc(vm, 16, M_NEXTFIT | M_NOWAIT, &addr) == 0, "nextfit");
   vmem_addr_t big;
   Check(Alloc(vm, 2 << 20, M_BESTFIT | M_NOWAIT, &big) != 0, "too big");
   for (vmem_addr_t addr : a) Free(vm, addr, 32);
@@ -95,7 +97,8 @@ void Plain() {
 void Cached() {
   vmem_t *vm = Create("sdt-qcache", 0x100000, 1 << 20, 16, 8 * 16);
   std::vector<vmem_addr_t> a(200);
-  for (auto &addr : a) Check(Alloc(vm, 32, M_BESTFIT | M_WAITOK, &addr) == 0, "cached alloc");
+  for (auto &addr : a)
+    Check(Alloc(vm, 32, M_BESTFIT | M_WAITOK, &addr) == 0, "cached alloc");
   // Everything the cache imported is in use or cached now.
   n.qc_import += vmem_size(vm, VMEM_ALLOC) / 32;
   n.qc_release += vmem_size(vm, VMEM_ALLOC) / 32;
@@ -122,7 +125,8 @@ void Stacked() {
   vmem_set_import(child, vmem_import_arena, vmem_release_arena, parent,
                   64 * 4096);
   std::vector<vmem_addr_t> a(10);
-  for (auto &addr : a) Check(Alloc(child, 4096, M_BESTFIT | M_WAITOK, &addr) == 0, "child");
+  for (auto &addr : a)
+    Check(Alloc(child, 4096, M_BESTFIT | M_WAITOK, &addr) == 0, "child");
   n.import++;
   for (vmem_addr_t addr : a) Free(child, addr, 4096);
   n.release++;
