@@ -478,6 +478,13 @@ TEST(VmemstatTest, SvgReplacesTheFileWhole) {
 // is 0), vmemstat still prints its report, says so, exits 1 (vmemstat.8),
 // and leaves the named file as it was, with no temporary beside it.
 TEST(VmemstatTest, SvgWriteFailureExitsOneAndKeepsTheOldFile) {
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+  // With no file size left (ulimit -f 0), ThreadSanitizer's own runtime
+  // dies of SIGBUS before vmemstat runs.
+  GTEST_SKIP() << "ulimit -f 0 kills ThreadSanitizer's runtime";
+#endif
+#endif
   const std::string dir = std::string(getenv("TEST_TMPDIR")) + "/full";
   ASSERT_EQ(system(("rm -rf " + dir + " && mkdir " + dir + " && echo old > " +
                     dir + "/ids.svg")
