@@ -549,8 +549,8 @@ bt_remfree(vmem_t *vm __unused, bt_t *bt)
 	MPASS(bt->bt_type == BT_TYPE_FREE);
 
 	vmem_freemap_remove(vm, bt);	/* PORT(30) */
-	vmem_index_remove(vm, bt);	/* PORT(38) */
 	LIST_REMOVE(bt, bt_freelist);
+	vmem_index_remove(vm, bt);	/* PORT(38) */
 }
 
 static void
@@ -1286,7 +1286,7 @@ advance:	/* PORT(14) */
 
 out:
 	vmem_xalloc_unlock(vm, nimports);	/* PORT(21, 27) */
-	if (vmem_sdt_request(vm)) SDT_PROBE4(vmem, , , alloc, vm->vm_name, size, *addrp, error); /* PORT(41) */
+	if (VMEM_SDT_REQUEST(vm, alloc)) SDT_PROBE4(vmem, , , alloc, vm->vm_name, size, *addrp, error); /* PORT(41) */
 	return (error);
 }
 
@@ -1580,7 +1580,7 @@ vmem_xalloc(vmem_t *vm, const vmem_size_t size0, vmem_size_t align,
 	}
 out:
 	vmem_xalloc_unlock(vm, nimports);	/* PORT(21, 27) */
-	if (vmem_sdt_request(vm)) SDT_PROBE4(vmem, , , alloc, vm->vm_name, size, *addrp, error); /* PORT(41) */
+	if (VMEM_SDT_REQUEST(vm, alloc)) SDT_PROBE4(vmem, , , alloc, vm->vm_name, size, *addrp, error); /* PORT(41) */
 	if (error != 0 && (flags & M_NOWAIT) == 0)
 		panic("failed to allocate waiting allocation\n");
 
@@ -1615,7 +1615,7 @@ vmem_xfree(vmem_t *vm, vmem_addr_t addr, vmem_size_t size __unused)
 	vmem_size_t newhashsize;	/* PORT(27) */
 
 	vmem_free_args(__func__, vm, addr, size);	/* PORT(10) */
-	if (vmem_sdt_request(vm)) SDT_PROBE3(vmem, , , free, vm->vm_name, addr, size); /* PORT(41) */
+	if (VMEM_SDT_REQUEST(vm, free)) SDT_PROBE3(vmem, , , free, vm->vm_name, addr, size); /* PORT(41) */
 	MPASS(size > 0);
 
 	VMEM_LOCK(vm);

@@ -51,13 +51,13 @@ struct vmem_sdt_thread {
 __thread struct vmem_sdt_thread vmem_sdt
     __attribute__((tls_model("initial-exec")));
 
-/* Whether vm's current vmem_xalloc() or vmem_xfree() is a request. */
-static inline bool
-vmem_sdt_request(const struct vmem *vm)
-{
-
-	return (vmem_sdt.quiet != vm);
-}
+/*
+ * Whether vm's current vmem_xalloc() or vmem_xfree() fires probe name: a
+ * tracer raised it, and the call is a request.  The semaphore comes first,
+ * so that when nobody traces this costs what the probe does.
+ */
+#define	VMEM_SDT_REQUEST(vm, name)					\
+	(SDT_PROBE_ENABLED(vmem, , , name) && vmem_sdt.quiet != (vm))
 
 /* Whether vmem_xalloc() fires alloc-start: not for vmem_alloc()'s. */
 static inline bool
@@ -68,7 +68,8 @@ vmem_sdt_start(const struct vmem *vm)
 		vmem_sdt.started = NULL;
 		return (false);
 	}
-	return (vmem_sdt.quiet != vm);
+	return (SDT_PROBE_ENABLED(vmem, , , alloc__start) &&
+	    vmem_sdt.quiet != vm);
 }
 
 /* vmem_alloc() fired alloc-start and hands the request to vmem_xalloc(). */

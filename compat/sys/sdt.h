@@ -28,8 +28,9 @@
  *
  * SDT_PROBE_DEFINEn() defines the probe (its semaphore and note) in one
  * file, SDT_PROBE_DECLARE() lets other files fire it; SDT_PROVIDER_DEFINE()
- * only documents.  An SDT_PROBEn() of a probe neither defined nor declared
- * does not compile.  Without systemtap's header the probes are nothing.
+ * only documents.  SDT_PROBE_ENABLED() is whether a tracer raised the
+ * probe, for a site that must test more than that before it fires.  An
+ * SDT_PROBEn() of a probe neither defined nor declared does not compile.  Without systemtap's header the probes are nothing.
  */
 #ifndef _COMPAT_SYS_SDT_H_
 #define	_COMPAT_SYS_SDT_H_
@@ -99,10 +100,13 @@
 	_FBSD_SDT_DEFINE(prov, name, 5,					\
 	    STAP_PROBE5(prov, name, a0, a1, a2, a3, a4))
 
+/* Whether a tracer has raised the probe's semaphore (a load, no call). */
+#define	SDT_PROBE_ENABLED(prov, mod, func, name)			\
+	__builtin_expect(_FBSD_SDT_SEM(prov, name) != 0, 0)
 /* A site: the call, only while a tracer has raised the semaphore. */
 #define	_FBSD_SDT_PROBE(prov, name, n, args)				\
 	do {								\
-		if (__builtin_expect(_FBSD_SDT_SEM(prov, name) != 0, 0))\
+		if (SDT_PROBE_ENABLED(prov, , , name))			\
 			_FBSD_SDT_FIRE(prov, name) args;		\
 	} while (0)
 #define	_FBSD_SDT_U(a)		((uintptr_t)(a))
@@ -141,6 +145,8 @@
 	SDT_PROBE_DECLARE(prov, mod, func, name)
 #define	SDT_PROBE_DEFINE5(prov, mod, func, name, t0, t1, t2, t3, t4)	\
 	SDT_PROBE_DECLARE(prov, mod, func, name)
+#define	SDT_PROBE_ENABLED(prov, mod, func, name)			\
+	((void)sizeof(_FBSD_SDT_NAME(prov, name)), 0)
 #define	_FBSD_SDT_PROBE(prov, name, uses)				\
 	do {								\
 		(void)sizeof(_FBSD_SDT_NAME(prov, name));		\
