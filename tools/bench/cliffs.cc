@@ -15,13 +15,14 @@
 namespace {
 
 // An arena of 2^log2 IDs (quantum 1) with nfree scattered free IDs, the
-// rest allocated in blocks between them.
+// rest allocated in blocks between them; free_ids in random order, or in
+// address order.
 struct IdArena {
   vmem_t *vm;
   std::vector<vmem_addr_t> free_ids;
   std::vector<std::pair<vmem_addr_t, vmem_size_t>> blocks;
 
-  IdArena(int log2, vmem_size_t nfree) {
+  IdArena(int log2, vmem_size_t nfree, bool address_order = false) {
     const vmem_size_t n = vmem_size_t{1} << log2, stride = n / nfree;
     vm = vmem_create("ids", 0, n, 1, 0, M_WAITOK);
     vmem_addr_t a;
@@ -43,7 +44,8 @@ struct IdArena {
       blocks.push_back({a, n - next});
     }
     for (vmem_addr_t id : free_ids) vmem_xfree(vm, id, 1);
-    std::shuffle(free_ids.begin(), free_ids.end(), std::mt19937_64(5));
+    if (!address_order)
+      std::shuffle(free_ids.begin(), free_ids.end(), std::mt19937_64(5));
   }
   ~IdArena() {
     for (const auto &b : blocks) vmem_xfree(vm, b.first, b.second);
@@ -51,10 +53,10 @@ struct IdArena {
   }
 };
 
-// Claim a given free ID ([id, id]) and give it back; the first claim,
-// before timing, builds the index.
-void BM_ClaimId(benchmark::State &state) {
-  IdArena ids(static_cast<int>(state.range(0)), state.range(1));
+// Claim a given free ID ([id, id]) and give it back, the IDs in random
+// order; the first claim, before timing, builds the index.
+void BM_ClaimId(benchmark::State &state, bool address_order) {
+  IdArena ids(static_cast<int>(state.range(0)), state.range(1), address_order);
   vmem_addr_t a;
   size_t i = 0;
   for (auto _ : state) {
@@ -64,7 +66,39 @@ void BM_ClaimId(benchmark::State &state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ClaimId)->Args({20, 1024})->Args({20, 24576})->Args({22, 1 << 20});
+BENCHMARK_CAPTURE(BM_ClaimId, random, false)
+    ->Args({20, 1024})
+    ->Args({20, 24576})
+    ->Args({22, 1 << 20});
+// The same claims in address order: what is left of the 1M case's cost
+// when the memory it touches is near in cache, as a sweep over the IDs
+// makes it.
+BENCHMARK_CAPTURE(BM_ClaimId, in_order, true)
+    ->Args({20, 1024})
+    ->Args({22, 1 << 20});
+
+// A load whose address comes from the previous one, over bytes of memory
+// in random order: the latency a search pays per cache miss, at the size
+// of the 1M-ID arena (its tags, hash table and index) and at the 1K one's.
+void BM_DependentLoad(benchmark::State &state) {
+  const size_t lines = static_cast<size_t>(state.range(0)) / 64;
+  struct alignas(64) Line {
+    size_t next;
+  };
+  std::vector<Line> mem(lines);
+  std::vector<size_t> order(lines);
+  for (size_t i = 0; i < lines; i++) order[i] = i;
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(5));
+  for (size_t i = 0; i < lines; i++)
+    mem[order[i]].next = order[(i + 1) % lines];
+  size_t p = order[0];
+  for (auto _ : state) {
+    p = mem[p].next;
+    benchmark::DoNotOptimize(p);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DependentLoad)->Arg(1 << 20)->Arg(128 << 20);
 
 // The yardstick on the same arena: instant fit of one ID.
 void BM_ClaimIdInstantFit(benchmark::State &state) {

@@ -119,7 +119,7 @@ END {
 			split(key, kk, " ")
 			printf "%-16s %5s %-10s %9.1f %8.2f %11s %9s\n", kk[1], kk[2],
 			    b[i], median(t), median(v), range(v),
-			    (rel == "") ? "-" : sprintf("%.2f", median(rel))
+			    (rel == "") ? "-" : sprintf("%.3f", median(rel))
 		}
 	}
 }' "$raw"
