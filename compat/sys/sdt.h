@@ -60,11 +60,36 @@
 
 #if defined(_SYS_SDT_H) && defined(_SDT_HAS_SEMAPHORES)
 #define	SDT_USDT	1
+/*
+ * A site's call of its probe's note clobbers no register (the function is
+ * a no-op and says so), so that a function with a probe site keeps its
+ * values where it would without one.  Sanitizers put calls into every
+ * function, which such a function may not make.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define	_FBSD_SDT_SANITIZED
+#endif
+#endif
+#if (defined(__x86_64__) || defined(__i386__)) &&			\
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) &&	\
+    !defined(_FBSD_SDT_SANITIZED)
 #if defined(__clang__)
-#define	_FBSD_SDT_ONCE	__attribute__((__noinline__, __cold__))
+#define	_FBSD_SDT_NOCLOBBER	__no_caller_saved_registers__,
+#else	/* GCC saves no vector register there: it may not use one */
+#define	_FBSD_SDT_NOCLOBBER						\
+	__no_caller_saved_registers__, __target__("general-regs-only"),
+#endif
+#else
+#define	_FBSD_SDT_NOCLOBBER
+#endif
+#if defined(__clang__)
+#define	_FBSD_SDT_ONCE							\
+	__attribute__((_FBSD_SDT_NOCLOBBER __noinline__, __cold__))
 #else
 /* One location per probe: never inlined, never cloned. */
-#define	_FBSD_SDT_ONCE	__attribute__((__noipa__, __cold__))
+#define	_FBSD_SDT_ONCE							\
+	__attribute__((_FBSD_SDT_NOCLOBBER __noinline__, __noclone__, __cold__))
 #endif
 /* systemtap's notes name the semaphore PROV_NAME_semaphore. */
 #define	_FBSD_SDT_SEM(prov, name)	prov##_##name##_semaphore
