@@ -30,7 +30,8 @@
  * file, SDT_PROBE_DECLARE() lets other files fire it; SDT_PROVIDER_DEFINE()
  * only documents.  SDT_PROBE_ENABLED() is whether a tracer raised the
  * probe, for a site that must test more than that before it fires.  An
- * SDT_PROBEn() of a probe neither defined nor declared does not compile.  Without systemtap's header the probes are nothing.
+ * SDT_PROBEn() of a probe neither defined nor declared does not compile.
+ * Without systemtap's header the probes are nothing.
  */
 #ifndef _COMPAT_SYS_SDT_H_
 #define	_COMPAT_SYS_SDT_H_

@@ -18,7 +18,8 @@ def main(argv):
     if len(argv) != 4:
         sys.exit(__doc__.strip())
     raw, build, base = argv[1:]
-    runs = collections.defaultdict(dict)  # (workload, scale) -> rep -> name -> ns
+    # (workload, scale) -> repetition -> build -> ns/op
+    runs = collections.defaultdict(dict)
     for line in open(raw):
         rep, name, workload, scale, ns = line.split()
         runs[(workload, scale)].setdefault(rep, {})[name] = float(ns)
