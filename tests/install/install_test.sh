@@ -440,7 +440,8 @@ functions=$(nm -D --defined-only "$prefix/lib/libuvmem.so.1.0.0" |
 for name in $functions mtx_lock mtx_unlock mtx_assert mtx_owned malloc free \
 	uma_zalloc uma_zfree panic KASSERT MPASS SYSINIT SYSCTL_INT \
 	MALLOC_DEFINE WITNESS_WARN DB_SHOW_COMMAND uma zone uvm_km \
-	uvmem_kernel illumos_vmem libuvmem; do
+	uvmem_kernel illumos_vmem libuvmem SDT_PROVIDER_DEFINE SDT_PROBE_DEFINE \
+	SDT_PROBE_DECLARE SDT_PROBE_ENABLED SDT_PROBE; do
 	man -M "$prefix/share/man" -w "$name" > /dev/null 2>&1 && pass ||
 		fail "man -M PREFIX/share/man -w $name finds no page"
 done
